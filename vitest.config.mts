@@ -1,0 +1,12 @@
+// Test runner configuration: unit tests sit beside their modules, cross-cutting suites in tests/.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['engine/**/*.test.ts', 'main/**/*.test.ts', 'renderer/**/*.test.ts', 'tests/**/*.test.ts'],
+    exclude: ['node_modules/**', 'out/**', 'tests/e2e/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});

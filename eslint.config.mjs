@@ -19,8 +19,8 @@ const OUTSIDE_ENGINE = ['**/main/**', '**/renderer/**', '**/preload/**', 'electr
 function layerRules(layer, index) {
   const later = ENGINE_LAYERS.slice(index + 1);
   const groups = later.flatMap((m) => [`**/${m}`, `**/${m}/**`, `../${m}`, `../${m}/*`]);
-  const restricted = [...OUTSIDE_ENGINE];
-  if (layer !== 'host') restricted.push(...NODE_BUILTINS);
+  // engine/host is the engine's only door to Node: built-ins and the koffi FFI (for bpf(2)).
+  const restricted = layer === 'host' ? OUTSIDE_ENGINE.filter((m) => m !== 'koffi') : [...OUTSIDE_ENGINE, ...NODE_BUILTINS];
   const patterns = [];
   if (groups.length) patterns.push({ group: groups, message: `engine/${layer} may only import engine modules listed before it (${ENGINE_LAYERS.slice(0, index).join(', ') || 'none'})` });
   patterns.push({ group: restricted, message: layer === 'host' ? 'engine/host may use Node, but not the app hosts or UI libraries' : `engine/${layer} is pure TypeScript: no Node, Electron, DOM-library or host imports (only engine/host may use Node)` });

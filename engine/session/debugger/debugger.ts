@@ -1,0 +1,551 @@
+// The debugger core: breakpoints, watchpoints, forward and reverse stepping over a DebugTarget, with a bounded step-back history.
+//
+// Reverse execution replays nothing: every forward step's change record (registers and memory
+// bytes before/after) goes into the history, and stepping back undoes records newest first.
+// Edits made while paused (set r1 = 5, set *(u32 *)(r10-4) = 7) are recorded in the same history
+// as edit entries, so a reverse step first undoes the edits made since the last step and then the
+// step itself: after any sequence of steps, edits and reverse steps the state is exactly what it
+// was at that point going forward. Edits the debugger cannot undo (map element insertion done
+// elsewhere) must call `discardHistory`, which says so in its message.
+import type { Insn } from '../../isa';
+import { PointTable, resolveLine, type Breakpoint, type LineTable, type SourceLine, type WatchHit } from './breakpoints';
+import { evaluate, parseAssignment, storeScalar, TYPE_SIZE, type EvalState, type Expr } from './expr';
+import type { DebugTarget, FrameInfo, MemChange, StepChange, TargetStatus } from './target';
+
+export type StopReason =
+  | 'step' // a stepping command finished normally
+  | 'breakpoint'
+  | 'watchpoint'
+  | 'exited'
+  | 'fault'
+  | 'budget' // ran the per-command instruction budget
+  | 'cancelled'
+  | 'history-start' // reverse execution reached the start of the recording
+  | 'history-exhausted' // reverse execution reached the oldest kept record; older ones were dropped
+  | 'not-running'; // nothing to do: the program already exited or faulted
+
+export interface Stop {
+  readonly reason: StopReason;
+  readonly pc: number;
+  /** Instructions executed (forward) or undone (reverse) by the command. */
+  readonly steps: number;
+  readonly message: string;
+  readonly breakpoint?: Breakpoint;
+  readonly watch?: readonly WatchHit[];
+  /** Condition evaluation faults met on the way (the condition counted as false). */
+  readonly conditionFaults: ReadonlyArray<{ readonly id: number; readonly fault: string }>;
+  readonly status: TargetStatus;
+}
+
+/** What was last stored in an 8-byte stack slot. */
+export type SlotOrigin =
+  | { readonly kind: 'spill'; readonly reg: number; readonly pc: number }
+  | { readonly kind: 'store'; readonly pc: number; readonly size: number; readonly reg?: number }
+  | { readonly kind: 'atomic'; readonly pc: number }
+  | { readonly kind: 'helper'; readonly pc: number }
+  | { readonly kind: 'edit' }
+  | { readonly kind: 'uninit' };
+
+type HistoryEntry =
+  | { readonly kind: 'step'; readonly change: StepChange; readonly origins: ReadonlyArray<readonly [bigint, SlotOrigin | undefined]> }
+  | { readonly kind: 'edit'; readonly text: string; readonly reg?: { n: number; before: bigint }; readonly mem?: MemChange; readonly origins: ReadonlyArray<readonly [bigint, SlotOrigin | undefined]> };
+
+export interface DebuggerOptions {
+  readonly lines?: LineTable;
+  /** Steps kept for reverse execution (default 1,000,000). 0 disables recording. */
+  readonly historyLimit?: number;
+  /** Instructions one forward command may run before stopping with 'budget' (default 10,000,000). */
+  readonly budget?: number;
+  /** Polled every 65,536 steps; returning true stops the command with 'cancelled'. */
+  readonly shouldCancel?: () => boolean;
+}
+
+const DEFAULT_HISTORY = 1_000_000;
+const DEFAULT_BUDGET = 10_000_000;
+
+/** A bounded FIFO of history entries: pushing past the limit drops the oldest. */
+class History {
+  private buf: HistoryEntry[] = [];
+  private head = 0;
+  /** Steps dropped because of the limit since the last clear. */
+  dropped = 0;
+  constructor(public limit: number) {}
+
+  get length(): number {
+    return this.buf.length - this.head;
+  }
+
+  push(e: HistoryEntry): void {
+    if (this.limit <= 0) {
+      if (e.kind === 'step') this.dropped++;
+      return;
+    }
+    this.buf.push(e);
+    while (this.length > this.limit) {
+      if (this.buf[this.head].kind === 'step') this.dropped++;
+      this.head++;
+    }
+    // Compact now and then so dropped entries can be collected.
+    if (this.head > 4096 && this.head * 2 > this.buf.length) {
+      this.buf = this.buf.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  pop(): HistoryEntry | undefined {
+    if (this.length === 0) return undefined;
+    return this.buf.pop();
+  }
+
+  peek(): HistoryEntry | undefined {
+    return this.length ? this.buf[this.buf.length - 1] : undefined;
+  }
+
+  clear(): void {
+    this.buf = [];
+    this.head = 0;
+    this.dropped = 0;
+  }
+
+  steps(): number {
+    let n = 0;
+    for (let i = this.head; i < this.buf.length; i++) if (this.buf[i].kind === 'step') n++;
+    return n;
+  }
+}
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+export class Debugger {
+  readonly points = new PointTable();
+  readonly lines: LineTable;
+  private readonly history: History;
+  private readonly budget: number;
+  private readonly shouldCancel: (() => boolean) | undefined;
+  private cancelRequested = false;
+  private readonly origins = new Map<bigint, SlotOrigin>();
+  /** Lines by pc, sorted, for "the line a pc belongs to". */
+  private readonly linePcs: number[];
+  /** Total forward steps since the start (minus undone ones): the position in the recording. */
+  private position = 0;
+
+  private current: DebugTarget;
+
+  constructor(target: DebugTarget, opts: DebuggerOptions = {}) {
+    this.current = target;
+    this.lines = opts.lines ?? new Map();
+    this.history = new History(opts.historyLimit ?? DEFAULT_HISTORY);
+    this.budget = opts.budget ?? DEFAULT_BUDGET;
+    this.shouldCancel = opts.shouldCancel;
+    this.linePcs = [...this.lines.keys()].sort((a, b) => a - b);
+  }
+
+  get target(): DebugTarget {
+    return this.current;
+  }
+
+  /**
+   * Starts over on a fresh target (the `run` command): history, slot origins and the step count
+   * are cleared; breakpoints and watchpoints stay, with their hit counts, as in gdb.
+   */
+  reset(target: DebugTarget): void {
+    this.current = target;
+    this.history.clear();
+    this.origins.clear();
+    this.position = 0;
+    this.points.resyncWatchpoints(this.state);
+  }
+
+  /** The state expressions are evaluated against: the innermost frame's registers and all memory. */
+  get state(): EvalState {
+    const t = this.target;
+    return { reg: (n) => t.reg(n), read: (a, s) => t.read(a, s), pc: () => t.pc() };
+  }
+
+  /** Instructions executed so far on the current timeline (forward steps minus undone ones). */
+  get stepCount(): number {
+    return this.position;
+  }
+
+  get historyLimit(): number {
+    return this.history.limit;
+  }
+
+  set historyLimit(n: number) {
+    this.history.limit = Math.max(0, Math.floor(n));
+  }
+
+  /** Recorded steps available for reverse execution. */
+  historySteps(): number {
+    return this.history.steps();
+  }
+
+  /** Asks a running command to stop at its next poll (for hosts that can call in while it runs). */
+  cancel(): void {
+    this.cancelRequested = true;
+  }
+
+  insnAt(pc: number): Insn | undefined {
+    return this.target.insnAt(pc);
+  }
+
+  /** The source line a pc belongs to: its own entry or the nearest entry before it (line info is sparse in compiled code). */
+  lineOf(pc: number): SourceLine | undefined {
+    const own = this.lines.get(pc);
+    if (own) return own;
+    let a = 0;
+    let b = this.linePcs.length - 1;
+    let found = -1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      if (this.linePcs[m] <= pc) {
+        found = m;
+        a = m + 1;
+      } else b = m - 1;
+    }
+    return found >= 0 ? this.lines.get(this.linePcs[found]) : undefined;
+  }
+
+  resolveLine(file: string | undefined, line: number): ReturnType<typeof resolveLine> {
+    return resolveLine(this.lines, file ?? this.lineOf(this.target.pc())?.file, line);
+  }
+
+  // ---- forward execution ----
+
+  private depth(): number {
+    return this.target.frames().length;
+  }
+
+  private ready(): boolean {
+    return this.target.status().state === 'ready';
+  }
+
+  /** Runs one instruction, records it, and updates stack-slot origins. */
+  private forward(): StepChange | undefined {
+    const pc = this.target.pc();
+    const insn = this.target.insnAt(pc);
+    const ch = this.target.step();
+    if (!ch) return undefined;
+    this.position++;
+    const prev: Array<readonly [bigint, SlotOrigin | undefined]> = [];
+    for (const m of ch.mem) this.noteWrite(m, originOf(insn, pc), prev);
+    this.history.push({ kind: 'step', change: ch, origins: prev });
+    return ch;
+  }
+
+  private noteWrite(m: MemChange, origin: SlotOrigin, prev: Array<readonly [bigint, SlotOrigin | undefined]>): void {
+    const first = m.addr & ~7n;
+    const end = m.addr + BigInt(m.after.length);
+    for (let slot = first; slot < end; slot += 8n) {
+      prev.push([slot, this.origins.get(slot)]);
+      this.origins.set(slot, origin);
+    }
+  }
+
+  private stopNow(reason: StopReason, steps: number, message: string, extra: Partial<Stop> = {}): Stop {
+    return { reason, pc: this.target.pc(), steps, message, conditionFaults: [], status: this.target.status(), ...extra };
+  }
+
+  private notRunning(): Stop {
+    const st = this.target.status();
+    const why = st.state === 'exited' ? `it exited with r0 = ${st.r0} (${hex(st.r0)})` : st.state === 'fault' ? `it faulted: ${st.message}` : '';
+    return this.stopNow('not-running', 0, `The program is not running: ${why}. Use reverse-step or reverse-continue to go back, or run to restart.`);
+  }
+
+  /**
+   * The forward loop every command uses. `done` is asked after each step (with the frame depth
+   * before the command) and stops the loop with reason 'step'. Breakpoints are checked at each
+   * new pc when `breakpoints` is set; watchpoints after every step.
+   */
+  private go(done: (ch: StepChange, steps: number) => boolean, breakpoints: boolean): Stop {
+    if (!this.ready()) return this.notRunning();
+    this.cancelRequested = false;
+    const faults: Array<{ id: number; fault: string }> = [];
+    const watching = this.points.hasWatchpoints();
+    let steps = 0;
+    for (;;) {
+      const ch = this.forward();
+      if (!ch) return this.notRunning();
+      steps++;
+      const status = this.target.status();
+      if (watching) {
+        const w = this.points.checkWatchpoints(this.state);
+        faults.push(...w.faults);
+        if (w.hits.length) return this.stopNow('watchpoint', steps, w.hits.map((h) => describeWatchHit(h)).join('\n'), { watch: w.hits, conditionFaults: faults });
+      }
+      if (status.state === 'exited') return this.stopNow('exited', steps, `program exited with r0 = ${status.r0} (${hex(status.r0)})`, { conditionFaults: faults });
+      if (status.state === 'fault') return this.stopNow('fault', steps, `program faulted at pc ${ch.pc}: ${status.message}`, { conditionFaults: faults });
+      const pc = this.target.pc();
+      if (breakpoints && this.points.hasBreakpointAt(pc)) {
+        const b = this.points.checkBreakpoints(pc, this.state);
+        faults.push(...b.faults);
+        if (b.stop) return this.stopNow('breakpoint', steps, `${b.stop.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.stop.id}, pc ${pc}${where(this.lineOf(pc))}`, { breakpoint: b.stop, conditionFaults: faults });
+      }
+      if (done(ch, steps)) return this.stopNow('step', steps, '', { conditionFaults: faults });
+      if (steps >= this.budget) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
+      if ((steps & 0xffff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
+    }
+  }
+
+  /** stepi: exactly one instruction (a call_local enters the subprogram; a helper call is one step). */
+  stepInstruction(): Stop {
+    return this.go(() => true, false);
+  }
+
+  /** nexti: one instruction, but a call_local runs until it returns to this frame depth. */
+  nextInstruction(): Stop {
+    const d = this.depth();
+    return this.go((ch) => ch.depthAfter <= d, true);
+  }
+
+  /**
+   * step: until the pc is on a different source line (or another frame). Without line
+   * information it is one instruction.
+   */
+  stepLine(): Stop {
+    const start = this.lineOf(this.target.pc());
+    if (!start) return this.stepInstruction();
+    const d = this.depth();
+    return this.go((ch) => ch.depthAfter !== d || this.newLine(start), false);
+  }
+
+  /** next: like step, but calls into subprograms run to their return. */
+  nextLine(): Stop {
+    const start = this.lineOf(this.target.pc());
+    if (!start) return this.nextInstruction();
+    const d = this.depth();
+    return this.go((ch) => ch.depthAfter < d || (ch.depthAfter === d && this.newLine(start)), true);
+  }
+
+  private newLine(start: SourceLine): boolean {
+    const pc = this.target.pc();
+    const now = this.lineOf(pc);
+    // Only stop at the first instruction of a line table entry, so that a line's second half
+    // (after a jump back into it) does not count as a new line.
+    return now !== undefined && (now.line !== start.line || now.file !== start.file) && this.lines.has(pc);
+  }
+
+  /** finish: until the current frame returns to its caller. */
+  finish(): Stop {
+    const d = this.depth();
+    if (d <= 1) return this.stopNow('not-running', 0, '"finish" not meaningful in the outermost frame.');
+    return this.go((ch) => ch.depthAfter < d, true);
+  }
+
+  /** continue: until a breakpoint, watchpoint, exit, fault or the budget. */
+  continue(): Stop {
+    return this.go(() => false, true);
+  }
+
+  /** until/advance: continue, also stopping when pc is reached. */
+  runTo(pc: number): Stop {
+    return this.go(() => this.target.pc() === pc, true);
+  }
+
+  // ---- reverse execution ----
+
+  /** Undoes the newest history entry; returns the undone step's change, or an edit's text. */
+  private backward(): { step?: StepChange; edit?: string } | undefined {
+    const e = this.history.pop();
+    if (!e) return undefined;
+    for (let i = e.origins.length - 1; i >= 0; i--) {
+      const [slot, o] = e.origins[i];
+      if (o) this.origins.set(slot, o);
+      else this.origins.delete(slot);
+    }
+    if (e.kind === 'step') {
+      this.target.undo(e.change);
+      this.position--;
+      return { step: e.change };
+    }
+    if (e.reg) this.target.setReg(e.reg.n, e.reg.before);
+    if (e.mem) this.target.write(e.mem.addr, e.mem.before);
+    return { edit: e.text };
+  }
+
+  private historyEnd(steps: number, edits: string[]): Stop {
+    const undoneEdits = edits.length ? ` (undid edits: ${edits.join('; ')})` : '';
+    if (this.history.dropped > 0) {
+      return this.stopNow('history-exhausted', steps, `Reached the oldest recorded step: older history was dropped (the limit is ${this.history.limit} steps, ${this.history.dropped} dropped; raise it with "set history-limit N").${undoneEdits}`);
+    }
+    return this.stopNow('history-start', steps, `No more reverse-execution history: at the start of the program.${undoneEdits}`);
+  }
+
+  /**
+   * The reverse loop. `done` is asked after each undone step with the step that was undone (so
+   * the state is now the one before it). Edits on top of the history are undone along the way.
+   */
+  private back(done: (ch: StepChange, steps: number) => boolean, breakpoints: boolean): Stop {
+    this.cancelRequested = false;
+    const edits: string[] = [];
+    const watching = this.points.hasWatchpoints();
+    const faults: Array<{ id: number; fault: string }> = [];
+    let steps = 0;
+    for (;;) {
+      const r = this.backward();
+      if (!r) {
+        if (watching) this.points.resyncWatchpoints(this.state);
+        return this.historyEnd(steps, edits);
+      }
+      if (r.edit !== undefined) {
+        edits.push(r.edit);
+        continue;
+      }
+      const ch = r.step!;
+      steps++;
+      const suffix = edits.length ? ` (undid edits: ${edits.join('; ')})` : '';
+      if (watching) {
+        const w = this.points.checkWatchpoints(this.state);
+        faults.push(...w.faults);
+        if (w.hits.length) return this.stopNow('watchpoint', steps, w.hits.map((h) => describeWatchHit(h)).join('\n') + suffix, { watch: w.hits, conditionFaults: faults });
+      }
+      const pc = this.target.pc();
+      if (breakpoints && this.points.hasBreakpointAt(pc)) {
+        const b = this.points.checkBreakpoints(pc, this.state);
+        faults.push(...b.faults);
+        if (b.stop) return this.stopNow('breakpoint', steps, `Breakpoint ${b.stop.id}, pc ${pc}${where(this.lineOf(pc))}${suffix}`, { breakpoint: b.stop, conditionFaults: faults });
+      }
+      if (done(ch, steps)) return this.stopNow('step', steps, suffix.trim(), { conditionFaults: faults });
+      if ((steps & 0xffff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after undoing ${steps} instructions`, { conditionFaults: faults });
+    }
+  }
+
+  /** reverse-stepi: undo exactly one instruction (and any edits made after it). */
+  reverseStepInstruction(): Stop {
+    return this.back(() => true, false);
+  }
+
+  /** reverse-nexti: undo one instruction of this frame; a call_local that returned is undone whole. */
+  reverseNextInstruction(): Stop {
+    const d = this.depth();
+    return this.back((ch) => ch.depthBefore <= d, true);
+  }
+
+  /** reverse-step: back to the first instruction of the previous source line (or one instruction without line info). */
+  reverseStepLine(): Stop {
+    const start = this.lineOf(this.target.pc());
+    if (!start) return this.reverseStepInstruction();
+    return this.back(() => this.atLineStart(start, false), false);
+  }
+
+  /** reverse-next: like reverse-step, stepping back over whole calls. */
+  reverseNextLine(): Stop {
+    const start = this.lineOf(this.target.pc());
+    if (!start) return this.reverseNextInstruction();
+    const d = this.depth();
+    return this.back((ch) => ch.depthBefore <= d && this.atLineStart(start, true, d), true);
+  }
+
+  /**
+   * True when the state is at the first instruction of a line other than `start` (reached going
+   * forward): the previous recorded step, if any, ran on a different line or frame.
+   */
+  private atLineStart(start: SourceLine, sameFrame: boolean, depth = 0): boolean {
+    const here = this.lineOf(this.target.pc());
+    if (!here || (here.line === start.line && here.file === start.file)) return false;
+    const prev = this.history.peek();
+    if (!prev || prev.kind !== 'step') return true;
+    const prevLine = this.lineOf(prev.change.pc);
+    if (sameFrame && prev.change.depthBefore > depth) return false;
+    return prev.change.depthAfter !== prev.change.depthBefore || prevLine?.line !== here.line || prevLine?.file !== here.file;
+  }
+
+  /** reverse-finish: back to the call instruction that entered the current frame. */
+  reverseFinish(): Stop {
+    const d = this.depth();
+    if (d <= 1) return this.stopNow('not-running', 0, '"reverse-finish" not meaningful in the outermost frame.');
+    return this.back((ch) => ch.depthBefore < d, true);
+  }
+
+  /** reverse-continue: back until a breakpoint, a watchpoint change, or the start of the history. */
+  reverseContinue(): Stop {
+    return this.back(() => false, true);
+  }
+
+  // ---- edits while paused ----
+
+  /** `set r1 = 5`, `set *(u32 *)(r10-4) = 7`: evaluates and writes, recording the edit for reverse execution. */
+  assign(text: string): { ok: true; message: string } | { ok: false; message: string; column?: number } {
+    const p = parseAssignment(text);
+    if (!p.ok) return { ok: false, message: p.diagnostic.message, ...(p.diagnostic.column !== undefined ? { column: p.diagnostic.column } : {}) };
+    const v = evaluate(p.expr.value, this.state);
+    if (!v.ok) return { ok: false, message: v.fault, column: v.column };
+    const t = p.expr.target;
+    if (t.kind === 'reg') {
+      if (t.reg === 10) return { ok: false, message: 'r10 is the read-only frame pointer', column: t.column };
+      // Writing a w register zero-extends, as every BPF alu32 write does.
+      const value = t.width === 32 ? v.value.bits & 0xffffffffn : v.value.bits;
+      const before = this.target.reg(t.reg);
+      this.target.setReg(t.reg, value);
+      this.history.push({ kind: 'edit', text: `${t.width === 32 ? 'w' : 'r'}${t.reg} = ${hex(value)}`, reg: { n: t.reg, before }, origins: [] });
+      this.points.resyncWatchpoints(this.state);
+      return { ok: true, message: `r${t.reg} = ${value} (${hex(value)})` };
+    }
+    return this.writeMemory(t, v.value.bits);
+  }
+
+  private writeMemory(t: Extract<Expr, { kind: 'deref' }>, value: bigint): { ok: true; message: string } | { ok: false; message: string; column?: number } {
+    const a = evaluate(t.addr, this.state);
+    if (!a.ok) return { ok: false, message: a.fault, column: a.column };
+    const size = TYPE_SIZE[t.type];
+    const before = this.target.read(a.value.bits, size);
+    if (!(before instanceof Uint8Array)) return { ok: false, message: `cannot write ${size} bytes at ${hex(a.value.bits)}: ${before.fault}`, column: t.column };
+    const bytes = storeScalar(value, size);
+    const err = this.target.write(a.value.bits, bytes);
+    if (err) return { ok: false, message: `cannot write ${size} bytes at ${hex(a.value.bits)}: ${err}`, column: t.column };
+    const mem = { addr: a.value.bits, before, after: bytes };
+    const prev: Array<readonly [bigint, SlotOrigin | undefined]> = [];
+    this.noteWrite(mem, { kind: 'edit' }, prev);
+    this.history.push({ kind: 'edit', text: `*(${t.type} *)${hex(a.value.bits)} = ${hex(BigInt.asUintN(size * 8, value))}`, mem, origins: prev });
+    this.points.resyncWatchpoints(this.state);
+    return { ok: true, message: `*(${t.type} *)${hex(a.value.bits)} = ${BigInt.asUintN(size * 8, value)} (${hex(BigInt.asUintN(size * 8, value))})` };
+  }
+
+  /** Forgets the reverse-execution history (after a change the debugger cannot undo), saying why. */
+  discardHistory(why: string): string {
+    const n = this.history.steps();
+    this.history.clear();
+    return `reverse-execution history cleared (${n} steps): ${why}`;
+  }
+
+  // ---- state views ----
+
+  slotOrigin(addr: bigint): SlotOrigin {
+    return this.origins.get(addr & ~7n) ?? { kind: 'uninit' };
+  }
+
+  frames(): readonly FrameInfo[] {
+    return this.target.frames();
+  }
+}
+
+/** What an instruction's memory writes are, for the stack view's "last stored" column. */
+function originOf(insn: Insn | undefined, pc: number): SlotOrigin {
+  if (!insn) return { kind: 'helper', pc };
+  switch (insn.form.kind) {
+    case 'stx':
+      return insn.form.size === 8 ? { kind: 'spill', reg: insn.src, pc } : { kind: 'store', pc, size: insn.form.size ?? 8, reg: insn.src };
+    case 'st':
+      return { kind: 'store', pc, size: insn.form.size ?? 8 };
+    case 'atomic':
+      return { kind: 'atomic', pc };
+    default:
+      return { kind: 'helper', pc };
+  }
+}
+
+function where(src: SourceLine | undefined): string {
+  return src ? ` at ${src.file}:${src.line}` : '';
+}
+
+function bytesHex(b: Uint8Array | undefined): string {
+  if (!b) return '<unreadable>';
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  return hex(v);
+}
+
+export function describeWatchHit(h: WatchHit): string {
+  return `Watchpoint ${h.watch.id}: ${h.watch.text}\n\nOld value = ${bytesHex(h.old)}\nNew value = ${bytesHex(h.new)}`;
+}
+

@@ -1,0 +1,63 @@
+// What the debugger needs from a running program: one-instruction steps that say what they changed, exact undo, and state access.
+import type { Insn } from '../../isa';
+
+/** The bytes one step (or one edit) changed at one address, before and after. */
+export interface MemChange {
+  readonly addr: bigint;
+  readonly before: Uint8Array;
+  readonly after: Uint8Array;
+}
+
+export interface RegChange {
+  readonly reg: number;
+  readonly before: bigint;
+  readonly after: bigint;
+}
+
+/** What one executed instruction changed; `token` is whatever the machine needs to undo it exactly. */
+export interface StepChange {
+  /** pc of the instruction that ran. */
+  readonly pc: number;
+  readonly regs: readonly RegChange[];
+  readonly mem: readonly MemChange[];
+  /** Frame depth before and after (a call_local adds one, an exit from a subprogram removes one). */
+  readonly depthBefore: number;
+  readonly depthAfter: number;
+  readonly token: unknown;
+}
+
+export type TargetStatus =
+  | { readonly state: 'ready' }
+  | { readonly state: 'exited'; readonly r0: bigint }
+  | { readonly state: 'fault'; readonly message: string; readonly code?: string };
+
+/** One call frame, innermost first in `frames()`. */
+export interface FrameInfo {
+  /** The frame's current pc: the pc about to run (innermost) or the pc of the call insn (callers). */
+  readonly pc: number;
+  /** Where execution continues when this frame exits; undefined for the outermost frame. */
+  readonly returnPc?: number;
+  /** r10 of the frame: one past the top of its 512-byte stack. */
+  readonly fp: bigint;
+  readonly stackSize: number;
+  /** Entry pc of the frame's subprogram. */
+  readonly entry: number;
+}
+
+export interface DebugTarget {
+  pc(): number;
+  status(): TargetStatus;
+  reg(n: number): bigint;
+  setReg(n: number, value: bigint): void;
+  read(addr: bigint, size: number): Uint8Array | { readonly fault: string };
+  /** Writes as a debugger would (ignoring the program's read-only protections where the kernel's debugger view allows); returns a fault text on failure. */
+  write(addr: bigint, bytes: Uint8Array): string | undefined;
+  frames(): readonly FrameInfo[];
+  insnAt(pc: number): Insn | undefined;
+  /** Runs one instruction; undefined when the program is not ready (exited or faulted). */
+  step(): StepChange | undefined;
+  /** Undoes the most recent not-yet-undone step exactly, including the status (an exit or fault becomes ready again). */
+  undo(change: StepChange): void;
+  /** Text the program printed (bpf_trace_printk and friends), line by line. */
+  output(): readonly string[];
+}

@@ -1,0 +1,97 @@
+// The paused program's state as plain data for the UI and the command interpreter: registers, frames with their stack slots, console output.
+import type { SourceLine } from './breakpoints';
+import type { Debugger, SlotOrigin } from './debugger';
+
+export interface RegisterView {
+  readonly name: string;
+  readonly value: bigint;
+  /** The verifier's abstract type at this pc ("scalar(umin=0,umax=255)", "fp-8", "map_value(...)"), where a verifier run is attached. */
+  readonly abstractType?: string;
+}
+
+export interface SlotView {
+  /** Offset from the frame's r10: -8, -16, ... -stackSize. */
+  readonly offset: number;
+  readonly name: string;
+  readonly addr: bigint;
+  /** The slot's 8 bytes, little-endian; undefined if unreadable. */
+  readonly bytes: Uint8Array | undefined;
+  readonly value: bigint | undefined;
+  readonly origin: SlotOrigin;
+}
+
+export interface FrameView {
+  /** 0 = innermost. */
+  readonly index: number;
+  readonly pc: number;
+  readonly entry: number;
+  readonly function?: string;
+  readonly returnPc?: number;
+  readonly fp: bigint;
+  readonly source?: SourceLine;
+  readonly slots: readonly SlotView[];
+}
+
+/** Optional per-pc knowledge the UI can attach: function names (from symbols), verifier types (from a verifier run). */
+export interface ViewContext {
+  readonly functions?: ReadonlyMap<number, string>;
+  readonly abstractTypes?: (pc: number, reg: number) => string | undefined;
+}
+
+export function registersView(dbg: Debugger, ctx: ViewContext = {}): RegisterView[] {
+  const pc = dbg.target.pc();
+  const out: RegisterView[] = [];
+  for (let n = 0; n <= 10; n++) {
+    const t = ctx.abstractTypes?.(pc, n);
+    out.push({ name: `r${n}`, value: dbg.target.reg(n), ...(t !== undefined ? { abstractType: t } : {}) });
+  }
+  return out;
+}
+
+function le64(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  return v;
+}
+
+/** A frame's stack as 8-byte slots below r10, innermost frame first. */
+export function framesView(dbg: Debugger, ctx: ViewContext = {}): FrameView[] {
+  return dbg.frames().map((f, index) => {
+    const slots: SlotView[] = [];
+    for (let off = -8; off >= -f.stackSize; off -= 8) {
+      const addr = f.fp + BigInt(off);
+      const r = dbg.target.read(addr, 8);
+      const bytes = r instanceof Uint8Array ? r : undefined;
+      slots.push({ offset: off, name: `fp${off}`, addr, bytes, value: bytes ? le64(bytes) : undefined, origin: dbg.slotOrigin(addr) });
+    }
+    const source = dbg.lineOf(f.pc);
+    const fn = ctx.functions?.get(f.entry);
+    return {
+      index, pc: f.pc, entry: f.entry, fp: f.fp, slots,
+      ...(fn !== undefined ? { function: fn } : {}),
+      ...(f.returnPc !== undefined ? { returnPc: f.returnPc } : {}),
+      ...(source ? { source } : {}),
+    };
+  });
+}
+
+export function consoleView(dbg: Debugger): readonly string[] {
+  return dbg.target.output();
+}
+
+export function describeOrigin(o: SlotOrigin): string {
+  switch (o.kind) {
+    case 'spill':
+      return `spilled r${o.reg} at pc ${o.pc}`;
+    case 'store':
+      return `${o.size}-byte ${o.reg !== undefined ? `store of r${o.reg}` : 'immediate store'} at pc ${o.pc}`;
+    case 'atomic':
+      return `atomic update at pc ${o.pc}`;
+    case 'helper':
+      return `written by the helper call at pc ${o.pc}`;
+    case 'edit':
+      return 'set by the user';
+    case 'uninit':
+      return 'uninitialized';
+  }
+}

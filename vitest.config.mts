@@ -7,6 +7,6 @@ export default defineConfig({
     exclude: ['node_modules/**', 'out/**', 'tests/e2e/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });

@@ -22,3 +22,20 @@ export function runInKernel(insns: readonly Insn[], ctxIn: Uint8Array): KernelOu
     closeFd(load.fd!);
   }
 }
+
+export type KernelPacketOutcome =
+  | { readonly ok: true; readonly retval: number }
+  | { readonly ok: false; readonly stage: 'load' | 'run'; readonly error: string; readonly log: string };
+
+/** Runs a socket filter on `dataIn` (an Ethernet frame) through test_run. */
+export function runPacketInKernel(insns: readonly Insn[], dataIn: Uint8Array): KernelPacketOutcome {
+  const load = progLoad({ progType: 'socket_filter', insns: encode(insns), logLevel: 1 });
+  if (!load.ok) return { ok: false, stage: 'load', error: load.message ?? '', log: load.log };
+  try {
+    const run = progTestRun(load.fd!, { dataIn });
+    if (!run.ok) return { ok: false, stage: 'run', error: run.message ?? '', log: '' };
+    return { ok: true, retval: run.retval };
+  } finally {
+    closeFd(load.fd!);
+  }
+}

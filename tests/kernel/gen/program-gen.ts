@@ -40,6 +40,8 @@ export function bodyForms(): InsnForm[] {
         return true;
       case 'lddw':
         return f.id === 'lddw';
+      case 'may_goto':
+        return true;
       default:
         return false;
     }
@@ -110,6 +112,12 @@ function instance(rng: Rng, f: InsnForm, nextStep: number, lastStep: number): St
       jumps.set(0, { local: 3 });
       jumps.set(2, { local: 4 });
       return { insns: [cond, arm(), makeInsn(f.id), arm()], jumps };
+    }
+    case 'may_goto': {
+      // The kernel's may_goto falls through until its loop budget is spent, but the verifier explores
+      // the jump too, so both arms must be valid: skip one marker instruction.
+      jumps.set(0, { local: 2 });
+      return { insns: [makeInsn('may_goto'), makeInsn('xor64_imm', { dst: 0, imm: rng.interesting32() })], jumps };
     }
     default:
       throw new RangeError(`generator cannot place form ${f.id}`);
@@ -183,6 +191,11 @@ export interface GenOptions {
   readonly focus?: string;
   /** Cap on conditional jumps per program; bounds the verifier's path count. */
   readonly maxCondJumps?: number;
+  /**
+   * Make the program a bpf-to-bpf subprogram of `call pc+1; exit` (exercises call_local, the callee's
+   * own stack frame and r1 passed through).
+   */
+  readonly asSubprog?: boolean;
 }
 
 /** A random program; the same seed and options give the same program. */
@@ -207,5 +220,8 @@ export function generateProgram(seed: number, opts: GenOptions = {}): GeneratedP
       steps[steps.length - 2].jumps.set(0, { step: steps.length });
     }
   }
-  return { seed, insns: assemble(steps), ctxIn: ctxFor(rng), formsUsed: used };
+  const body = assemble(steps);
+  if (opts.asSubprog) used.add('call_local');
+  const insns = opts.asSubprog ? [makeInsn('call_local', { imm: 1 }), makeInsn('exit'), ...body] : body;
+  return { seed, insns, ctxIn: ctxFor(rng), formsUsed: used };
 }

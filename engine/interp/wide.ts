@@ -1,0 +1,152 @@
+// 64-bit multiply, divide and modulo on pairs of 32-bit halves, without BigInt on the common paths.
+//
+// Results go to the module-level OUT pair (lo, hi) to avoid allocating. Divisors that fit in 32
+// bits use exact long division in 16-bit digits (every intermediate stays below 2^53); a divisor
+// of 2^32 or more falls back to BigInt (rare in real programs).
+
+export const OUT = new Int32Array(2);
+
+/** floor((a*b) / 2^32) for unsigned 32-bit a, b: exact with doubles by splitting a into 16-bit halves. */
+function mulHiU32(a: number, b: number): number {
+  const p = (a & 0xffff) * b;
+  const q = (a >>> 16) * b;
+  return Math.floor((q + Math.floor(p / 65536)) / 65536);
+}
+
+export function mul64(alo: number, ahi: number, blo: number, bhi: number): void {
+  const a = alo >>> 0;
+  const b = blo >>> 0;
+  OUT[0] = Math.imul(alo, blo);
+  OUT[1] = (mulHiU32(a, b) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
+}
+
+let REM_LO = 0;
+let REM_HI = 0;
+
+/** Unsigned 64-bit divide: quotient to OUT, remainder kept for udivmodRem(). Divisor must be non-zero. */
+function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
+  const b = blo >>> 0;
+  if (bhi === 0) {
+    const ah = ahi >>> 0;
+    const al = alo >>> 0;
+    if (ah === 0) {
+      const q = Math.floor(al / b);
+      OUT[0] = q | 0;
+      OUT[1] = 0;
+      REM_LO = (al - q * b) | 0;
+      REM_HI = 0;
+      return;
+    }
+    const q1 = Math.floor(ah / b);
+    const r1 = ah - q1 * b;
+    const t1 = r1 * 65536 + (al >>> 16);
+    const q2 = Math.floor(t1 / b);
+    const r2 = t1 - q2 * b;
+    const t2 = r2 * 65536 + (al & 0xffff);
+    const q3 = Math.floor(t2 / b);
+    OUT[0] = (q2 * 65536 + q3) | 0;
+    OUT[1] = q1 | 0;
+    REM_LO = (t2 - q3 * b) | 0;
+    REM_HI = 0;
+    return;
+  }
+  const x = (BigInt(ahi >>> 0) << 32n) | BigInt(alo >>> 0);
+  const y = (BigInt(bhi >>> 0) << 32n) | BigInt(b);
+  const q = x / y;
+  const r = x - q * y;
+  OUT[0] = Number(q & 0xffffffffn) | 0;
+  OUT[1] = Number(q >> 32n) | 0;
+  REM_LO = Number(r & 0xffffffffn) | 0;
+  REM_HI = Number(r >> 32n) | 0;
+}
+
+/** dst / src unsigned; division by zero gives 0 (RFC 9669). */
+export function div64(alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    OUT[0] = 0;
+    OUT[1] = 0;
+    return;
+  }
+  udivmod(alo, ahi, blo, bhi);
+}
+
+/** dst % src unsigned; modulo by zero leaves dst unchanged (RFC 9669, ALU64). */
+export function mod64(alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    OUT[0] = alo;
+    OUT[1] = ahi;
+    return;
+  }
+  udivmod(alo, ahi, blo, bhi);
+  OUT[0] = REM_LO;
+  OUT[1] = REM_HI;
+}
+
+function negate(lo: number, hi: number): void {
+  OUT[0] = -lo | 0;
+  OUT[1] = (~hi + (lo === 0 ? 1 : 0)) | 0;
+}
+
+/** Signed 64-bit divide truncating toward zero; by zero gives 0; INT64_MIN / -1 wraps to INT64_MIN. */
+export function sdiv64(alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    OUT[0] = 0;
+    OUT[1] = 0;
+    return;
+  }
+  const an = ahi < 0;
+  const bn = bhi < 0;
+  if (an) {
+    negate(alo, ahi);
+    alo = OUT[0];
+    ahi = OUT[1];
+  }
+  if (bn) {
+    negate(blo, bhi);
+    blo = OUT[0];
+    bhi = OUT[1];
+  }
+  udivmod(alo, ahi, blo, bhi);
+  if (an !== bn) negate(OUT[0], OUT[1]);
+}
+
+/** Signed 64-bit remainder with the dividend's sign; by zero leaves dst unchanged. */
+export function smod64(alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    OUT[0] = alo;
+    OUT[1] = ahi;
+    return;
+  }
+  const an = ahi < 0;
+  let xlo = alo;
+  let xhi = ahi;
+  if (an) {
+    negate(alo, ahi);
+    xlo = OUT[0];
+    xhi = OUT[1];
+  }
+  if (bhi < 0) {
+    negate(blo, bhi);
+    blo = OUT[0];
+    bhi = OUT[1];
+  }
+  udivmod(xlo, xhi, blo, bhi);
+  if (an) negate(REM_LO, REM_HI);
+  else {
+    OUT[0] = REM_LO;
+    OUT[1] = REM_HI;
+  }
+}
+
+/** Signed 32-bit divide (result as int32); by zero 0; INT32_MIN / -1 = INT32_MIN. */
+export function sdiv32(a: number, b: number): number {
+  if (b === 0) return 0;
+  if (b === -1) return -a | 0;
+  return (a / b) | 0;
+}
+
+/** Signed 32-bit remainder; the caller handles b === 0 (dst unchanged, zero-extended). */
+export function smod32(a: number, b: number): number {
+  if (b === -1) return 0;
+  return a % b | 0;
+}

@@ -1,0 +1,6 @@
+// Public surface of the simulated kernel: address space, maps, helpers, run contexts.
+export * from './address-space';
+export * from './maps';
+export * from './kernel';
+export * from './helpers';
+export * from './run-ctx';

@@ -1,0 +1,95 @@
+// Builds a program's run-time context in the simulated kernel: the ctx region, packet data and the entry registers, per program type.
+//
+// Layouts are the kernel's uapi structs (offsets from include/uapi/linux/bpf.h and
+// arch/x86/include/asm/ptrace.h). Where the kernel rewrites a ctx load into a pointer load
+// (__sk_buff.data, xdp_md.data, ...), the ctx region's fieldLoad returns the full 64-bit pointer.
+import { HI, joinAddress, type Region } from './address-space';
+import type { Kernel } from './kernel';
+
+export type RunProgType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracing';
+
+export const RUN_PROG_TYPES: readonly RunProgType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracing'];
+
+export interface RunInput {
+  type: RunProgType;
+  /** Raw ctx bytes (syscall: the user buffer; kprobe: pt_regs; tracing: u64 args; skb/xdp: overrides the built struct). */
+  ctx?: Uint8Array;
+  /** raw: memory whose address goes in r1 and length in r2 (the conformance suite's convention). */
+  mem?: Uint8Array;
+  /** skb and xdp programs: the packet. */
+  packet?: Uint8Array;
+}
+
+export interface RunContext {
+  r1: bigint;
+  r2: bigint;
+  ctx?: Region;
+  mem?: Region;
+  /** Packet data region (data .. data_end), for ld_abs/ld_ind and direct packet access. */
+  packet?: Region;
+}
+
+/** struct __sk_buff offsets the simulator fills in (the rest stays zero). */
+export const SK_BUFF = { len: 0, pkt_type: 4, mark: 8, queue_mapping: 12, protocol: 16, ifindex: 40, data: 76, data_end: 80, data_meta: 140, size: 192 } as const;
+/** struct xdp_md. */
+export const XDP_MD = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20, size: 24 } as const;
+/** x86-64 struct pt_regs is 21 u64 fields. */
+export const PT_REGS_SIZE = 168;
+
+const PACKET_HEADROOM = 256;
+
+export function setupContext(k: Kernel, input: RunInput): RunContext {
+  const ptr = (r: Region, off = 0): bigint => joinAddress(r.hi, r.lo) + BigInt(off);
+  switch (input.type) {
+    case 'raw': {
+      if (!input.mem) return { r1: 0n, r2: 0n };
+      const mem = k.space.map({ name: 'mem', kind: 'mem', hi: HI.DIRECT, bytes: input.mem.slice(), writable: true });
+      return { r1: ptr(mem), r2: BigInt(input.mem.byteLength), mem };
+    }
+    case 'syscall': {
+      const bytes = input.ctx ? input.ctx.slice() : new Uint8Array(0);
+      const ctx = k.space.map({ name: 'ctx (syscall args)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: true });
+      return { r1: bytes.byteLength ? ptr(ctx) : 0n, r2: 0n, ctx };
+    }
+    case 'kprobe':
+    case 'tracing': {
+      const size = input.type === 'kprobe' ? PT_REGS_SIZE : Math.max(8, input.ctx?.byteLength ?? 0);
+      const bytes = new Uint8Array(input.type === 'kprobe' ? size : (size + 7) & ~7);
+      if (input.ctx) bytes.set(input.ctx.subarray(0, bytes.byteLength));
+      const ctx = k.space.map({ name: input.type === 'kprobe' ? 'ctx (struct pt_regs)' : 'ctx (u64 args[])', kind: 'ctx', hi: HI.DIRECT, bytes, writable: false });
+      return { r1: ptr(ctx), r2: 0n, ctx };
+    }
+    case 'socket_filter':
+    case 'sched_cls':
+    case 'tc':
+    case 'xdp': {
+      const pkt = input.packet ?? new Uint8Array(0);
+      const buf = new Uint8Array(PACKET_HEADROOM + pkt.byteLength);
+      buf.set(pkt, PACKET_HEADROOM);
+      const headroom = k.space.map({ name: 'packet headroom', kind: 'packet', hi: HI.DIRECT, bytes: buf.subarray(0, PACKET_HEADROOM), writable: true });
+      const packet = k.space.map({ name: 'packet', kind: 'packet', hi: HI.DIRECT, lo: headroom.lo + PACKET_HEADROOM, bytes: buf.subarray(PACKET_HEADROOM), writable: input.type !== 'socket_filter' });
+      const data = ptr(packet);
+      const dataEnd = data + BigInt(pkt.byteLength);
+      if (input.type === 'xdp') {
+        const bytes = new Uint8Array(XDP_MD.size);
+        if (input.ctx) bytes.set(input.ctx.subarray(0, XDP_MD.size));
+        const ptrs: Record<number, bigint> = { [XDP_MD.data]: data, [XDP_MD.data_end]: dataEnd, [XDP_MD.data_meta]: data };
+        const ctx = k.space.map({ name: 'ctx (struct xdp_md)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: false, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
+        return { r1: ptr(ctx), r2: 0n, ctx, packet };
+      }
+      const bytes = new Uint8Array(SK_BUFF.size);
+      if (input.ctx) bytes.set(input.ctx.subarray(0, SK_BUFF.size));
+      const v = new DataView(bytes.buffer);
+      if (!input.ctx) {
+        v.setUint32(SK_BUFF.len, pkt.byteLength, true);
+        // protocol is in network byte order, taken from the Ethernet header as the kernel's eth_type_trans does.
+        if (pkt.byteLength >= 14) v.setUint32(SK_BUFF.protocol, pkt[12] | (pkt[13] << 8), true);
+        v.setUint32(SK_BUFF.ifindex, 1, true);
+      }
+      const ptrs: Record<number, bigint> = { [SK_BUFF.data]: data, [SK_BUFF.data_end]: dataEnd, [SK_BUFF.data_meta]: data };
+      // __sk_buff is writable only in some fields (mark, priority, cb[], tc_index...); the verifier polices which.
+      const ctx = k.space.map({ name: 'ctx (struct __sk_buff)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: true, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
+      return { r1: ptr(ctx), r2: 0n, ctx, packet };
+    }
+  }
+}

@@ -254,6 +254,8 @@ function decodeSymbols(sections: ElfSection[], diagnostics: Diagnostic[], f: { f
       diagnostics.push(error('obj.elf.string-range', `symbol #${index}: name offset ${nameOff} is outside the string table`, { ...f, section: symtab.name, byteOffset: at }));
       name = `symbol #${index}`;
     }
+    // Section symbols have no name of their own; readelf and objdump show the section's name.
+    if (name === '' && (info & 0xf) === STT.SECTION && shndx > 0 && shndx < sections.length) name = sections[shndx].name;
     const sym: ElfSymbol = { index, name, value: r.u64(at + 8), size: r.u64(at + 16), type: info & 0xf, bind: info >> 4, visibility: r.u8(at + 5) & 3, shndx };
     if (shndx !== SHN_UNDEF && shndx < 0xff00 && shndx >= sections.length) {
       diagnostics.push(error('obj.elf.symbol-section', `symbol ${name} refers to section #${shndx}, but there are ${sections.length} sections`, { ...f, section: symtab.name, byteOffset: at + 6 }));

@@ -45,7 +45,8 @@ export interface ObjRelocation {
   readonly map?: number;
   /** map-value: byte offset into the map value. */
   readonly offset?: number;
-  /** call / func-addr: target pc within the linked program. */
+  /** call / func-addr: the function reached and its first pc within the linked program. */
+  readonly callee?: string;
   readonly target?: number;
   /** The ELF relocation this came from; absent for calls LLVM resolved within a section. */
   readonly elf?: { readonly section: string; readonly offset: number; readonly type: number; readonly typeName: string };
@@ -313,7 +314,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         if (target === undefined) return;
         const imm = target.pc - pcs[index] - 1;
         insns[index] = { ...insn, imm };
-        relocations.push({ kind: 'call', index, pc: pcs[index], symbol: target.name, target: target.pc, ...relInfo });
+        relocations.push({ kind: 'call', index, pc: pcs[index], symbol: sym?.name ?? target.name, callee: target.name, target: target.pc, ...relInfo });
         return;
       }
       if (!rel || !sym) return;
@@ -342,7 +343,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         const target = placeFunction(code, off / 8, where);
         if (target === undefined) return;
         insns[index] = withForm(insn, 'lddw_func', target.pc - pcs[index] - 1, 0);
-        relocations.push({ kind: 'func-addr', index, pc: pcs[index], symbol: target.name, target: target.pc, ...relInfo });
+        relocations.push({ kind: 'func-addr', index, pc: pcs[index], symbol: sym.name, callee: target.name, target: target.pc, ...relInfo });
         return;
       }
       if (symSection.name === '.maps' || symSection.name === 'maps') {

@@ -1,0 +1,70 @@
+// Starts a debuggable run: a fresh simulated kernel, the program predecoded into a Machine, wrapped for the debugger; restartable for `run`.
+import { error, type Diagnostic, type Insn } from '../../isa';
+import { ArrayMap, BpfMap, Kernel, setupContext, type KernelOptions, type MapDef, type RunProgType } from '../../kernel';
+import { Machine } from '../../interp/machine';
+import { loadProgram } from '../../interp/program';
+import type { LineTable } from './breakpoints';
+import { DebugConsole, type ConsoleOptions } from './commands';
+import { Debugger, type DebuggerOptions } from './debugger';
+import { MachineTarget } from './machine-target';
+
+export interface LaunchMap {
+  readonly def: MapDef;
+  /** Global data maps (.data, .rodata, .bss): the value of key 0 at load time. */
+  readonly initialData?: Uint8Array;
+}
+
+export interface LaunchSpec {
+  readonly insns: readonly Insn[];
+  readonly name?: string;
+  /** Run-time program type (ctx layout); default 'raw' (r1 = mem, r2 = its length). */
+  readonly type?: RunProgType;
+  readonly ctx?: Uint8Array;
+  readonly mem?: Uint8Array;
+  readonly packet?: Uint8Array;
+  /** Maps in the order lddw map_idx / object relocations index them. */
+  readonly maps?: readonly LaunchMap[];
+  readonly kernel?: KernelOptions;
+}
+
+/** A fresh kernel and Machine for the program, positioned at pc 0; map problems come back as diagnostics. */
+export function launchTarget(spec: LaunchSpec): { target?: MachineTarget; diagnostics: Diagnostic[] } {
+  const kernel = new Kernel(spec.kernel);
+  const diagnostics: Diagnostic[] = [];
+  const maps: BpfMap[] = [];
+  for (const [i, m] of (spec.maps ?? []).entries()) {
+    const made = kernel.createMap(m.def);
+    if (!(made instanceof BpfMap)) {
+      diagnostics.push(error('debug.map', `map ${i} (${m.def.name ?? 'unnamed'}): ${made.message}`));
+      return { diagnostics };
+    }
+    if (m.initialData && made instanceof ArrayMap) made.storage[0].bytes.set(m.initialData.subarray(0, made.storage[0].bytes.byteLength));
+    maps.push(made);
+  }
+  const type = spec.type ?? 'raw';
+  const prog = loadProgram(kernel, spec.insns, { type, mapsByIndex: maps, ...(spec.name ? { name: spec.name } : {}) });
+  const run = setupContext(kernel, {
+    type,
+    ...(spec.ctx ? { ctx: spec.ctx } : {}),
+    ...(spec.mem ? { mem: spec.mem } : {}),
+    ...(spec.packet ? { packet: spec.packet } : {}),
+  });
+  return { target: new MachineTarget(new Machine(kernel, prog, run)), diagnostics };
+}
+
+export interface DebugSession {
+  readonly debugger: Debugger;
+  readonly console: DebugConsole;
+}
+
+/** A debugger and its command console over a fresh run of the program; `run` after the start relaunches the same spec. */
+export function createDebugSession(spec: LaunchSpec, opts: DebuggerOptions & ConsoleOptions & { lines?: LineTable } = {}): DebugSession | { diagnostics: Diagnostic[] } {
+  const first = launchTarget(spec);
+  if (!first.target) return { diagnostics: first.diagnostics };
+  const dbg = new Debugger(first.target, opts);
+  const console = new DebugConsole(dbg, {
+    ...opts,
+    restart: () => launchTarget(spec).target!,
+  });
+  return { debugger: dbg, console };
+}

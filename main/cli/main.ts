@@ -10,6 +10,7 @@ export interface Command {
 
 /** Sub-commands, loaded on demand so that one command's start-up does not pay for the others. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  asm: () => import('./commands/asm').then((m) => m.default),
 };
 
 function usage(): string {

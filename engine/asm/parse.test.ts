@@ -181,6 +181,13 @@ describe('diagnostics', () => {
     expect(one('jeq %r1, 1', 'conformance')).toBe("1:11 asm.expected-token expected ',' at end of statement");
   });
 
+  it('truncates conformance immediates wider than 32 bits with a warning, as the suite does', () => {
+    const r = parse('mov32 %r1, 0x876543210', { syntax: 'conformance' });
+    expect(r.insns[0].imm).toBe(0x76543210);
+    expect(r.diagnostics.map((d) => [d.severity, d.code, d.message])).toEqual([['warning', 'asm.immediate-truncated', 'immediate 0x876543210 truncated to 32 bits (0x76543210)']]);
+    expect(parse('w1 = 0x876543210').diagnostics[0].code).toBe('asm.immediate-range');
+  });
+
   it('warns about registers beyond r10 (accepted, as the conformance suite uses them in negative tests)', () => {
     const r = parse('mov %r11, 1', { syntax: 'conformance' });
     expect(r.insns[0].dst).toBe(11);

@@ -1,4 +1,5 @@
 // A gdb-like command interpreter over the Debugger: one line in, text plus a structured result out; used by the app's console and the CLI.
+import { printInsn } from '../../asm';
 import type { Insn } from '../../isa';
 import { parseCondition, watchTargetOf, type Breakpoint, type Point } from './breakpoints';
 import type { Debugger, Stop } from './debugger';
@@ -23,7 +24,7 @@ export interface CommandResult {
 }
 
 export interface ConsoleOptions extends ViewContext {
-  /** Prints one instruction ("r1 = *(u64 *)(r10 - 8)"); engine/asm's printer in the product. */
+  /** Prints one instruction; default: engine/asm's llvm syntax in decimal, calls named by `functions`. */
   readonly printInsn?: (insn: Insn, pc: number) => string;
   /** Makes a fresh target for `run`/`start` after the program has started. */
   readonly restart?: () => DebugTarget;
@@ -71,7 +72,7 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
 export class DebugConsole {
   private last = '';
   private valueCount = 0;
-  private xDefaults = { count: 1, format: 'x', unit: 'w' as 'b' | 'h' | 'w' | 'g' };
+  private xDefaults = { format: 'x', unit: 'w' as 'b' | 'h' | 'w' | 'g' };
   private xNext: bigint | undefined;
   private readonly handlers: Record<string, Handler>;
 
@@ -125,6 +126,9 @@ export class DebugConsole {
     const h = this.handlers[name];
     if (!h) return this.fail('', `undefined command: "${m[1]}". Try "help".`);
     const res = h(m[3], m[1] + (m[2] ?? ''));
+    // Handlers give columns within their arguments; the caller wants them within the line.
+    const argsStart = line.length - line.trimStart().length + trimmed.length - m[3].length;
+    if (res.column !== undefined) return { ...res, column: res.column + argsStart };
     this.last = REPEATABLE.has(name) && res.ok ? (name === 'x' ? 'x' : trimmed) : '';
     return res;
   }
@@ -147,7 +151,9 @@ export class DebugConsole {
   private insnText(pc: number): string {
     const insn = this.dbg.insnAt(pc);
     if (!insn) return '<no instruction>';
-    return this.opts.printInsn ? this.opts.printInsn(insn, pc) : fallbackPrint(insn);
+    if (this.opts.printInsn) return this.opts.printInsn(insn, pc);
+    const fns = this.opts.functions;
+    return printInsn(insn, { pc, hex: false, ...(fns ? { labelAt: (t: number) => fns.get(t) } : {}) });
   }
 
   /** "=> 5: r1 = *(u64 *)(r10 - 8)    ; prog.c:12" */
@@ -415,15 +421,16 @@ export class DebugConsole {
     const fmt = cmd.includes('/') ? cmd.slice(cmd.indexOf('/') + 1) : '';
     const m = /^(\d*)([a-z]*)$/.exec(fmt);
     if (!m) return this.fail('x', `bad format "/${fmt}": use x/NFU with F in x d u i and U in b h w g`);
-    let { count, format, unit } = this.xDefaults;
-    if (m[1]) count = Number(m[1]);
+    let { format, unit } = this.xDefaults;
+    // As in gdb, the format and unit stick; the count does not.
+    const count = m[1] ? Number(m[1]) : 1;
     for (const ch of m[2]) {
       if ('xdui'.includes(ch)) format = ch;
       else if ('bhwg'.includes(ch)) unit = ch as typeof unit;
       else return this.fail('x', `bad format letter "${ch}": F in x d u i, U in b h w g`);
     }
     if (count < 1 || count > 4096) return this.fail('x', 'count must be 1..4096');
-    this.xDefaults = { count: m[1] ? count : this.xDefaults.count, format, unit };
+    this.xDefaults = { format, unit };
     let start: bigint;
     if (args.trim()) {
       const e = parseExpr(args);
@@ -520,15 +527,4 @@ function describePoint(p: Point): string[] {
   if (p.hits) rows.push(`\t${p.kind === 'breakpoint' ? 'breakpoint' : 'watchpoint'} already hit ${p.hits} time${p.hits === 1 ? '' : 's'}`);
   if (p.ignore) rows.push(`\tWill ignore next ${p.ignore} crossings of breakpoint.`);
   return rows;
-}
-
-/** Form name and fields, for sessions that were given no assembly printer. */
-function fallbackPrint(insn: Insn): string {
-  const parts = [insn.form.id];
-  const f = insn.form;
-  if (f.dst === 'reg') parts.push(`r${insn.dst}`);
-  if (f.src === 'reg') parts.push(`r${insn.src}`);
-  if (f.off === 'value') parts.push(`off=${insn.off}`);
-  if (f.imm === 'value') parts.push(`imm=${insn.imm}`);
-  return parts.join(' ');
 }

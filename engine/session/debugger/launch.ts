@@ -1,8 +1,7 @@
 // Starts a debuggable run: a fresh simulated kernel, the program predecoded into a Machine, wrapped for the debugger; restartable for `run`.
 import { error, type Diagnostic, type Insn } from '../../isa';
-import { ArrayMap, BpfMap, Kernel, setupContext, type KernelOptions, type MapDef, type RunProgType } from '../../kernel';
-import { Machine } from '../../interp/machine';
-import { loadProgram } from '../../interp/program';
+import { ArrayMap, BpfMap, Kernel, type KernelOptions, type MapDef, type RunProgType } from '../../kernel';
+import { prepareRun } from '../../interp';
 import type { LineTable } from './breakpoints';
 import { DebugConsole, type ConsoleOptions } from './commands';
 import { Debugger, type DebuggerOptions } from './debugger';
@@ -25,31 +24,30 @@ export interface LaunchSpec {
   /** Maps in the order lddw map_idx / object relocations index them. */
   readonly maps?: readonly LaunchMap[];
   readonly kernel?: KernelOptions;
+  /** Shared cancel flag (element 0 non-zero stops a run); a SharedArrayBuffer view lets another thread cancel. */
+  readonly cancelSignal?: Int32Array;
 }
 
 /** A fresh kernel and Machine for the program, positioned at pc 0; map problems come back as diagnostics. */
 export function launchTarget(spec: LaunchSpec): { target?: MachineTarget; diagnostics: Diagnostic[] } {
   const kernel = new Kernel(spec.kernel);
-  const diagnostics: Diagnostic[] = [];
   const maps: BpfMap[] = [];
   for (const [i, m] of (spec.maps ?? []).entries()) {
     const made = kernel.createMap(m.def);
-    if (!(made instanceof BpfMap)) {
-      diagnostics.push(error('debug.map', `map ${i} (${m.def.name ?? 'unnamed'}): ${made.message}`));
-      return { diagnostics };
-    }
+    if (!(made instanceof BpfMap)) return { diagnostics: [error('debug.map', `map ${i} (${m.def.name ?? 'unnamed'}): ${made.message}`)] };
     if (m.initialData && made instanceof ArrayMap) made.storage[0].bytes.set(m.initialData.subarray(0, made.storage[0].bytes.byteLength));
     maps.push(made);
   }
-  const type = spec.type ?? 'raw';
-  const prog = loadProgram(kernel, spec.insns, { type, mapsByIndex: maps, ...(spec.name ? { name: spec.name } : {}) });
-  const run = setupContext(kernel, {
-    type,
+  const prep = prepareRun(spec.insns, {
+    kernel, maps, type: spec.type ?? 'raw',
+    ...(spec.name ? { name: spec.name } : {}),
     ...(spec.ctx ? { ctx: spec.ctx } : {}),
     ...(spec.mem ? { mem: spec.mem } : {}),
     ...(spec.packet ? { packet: spec.packet } : {}),
+    ...(spec.cancelSignal ? { cancelSignal: spec.cancelSignal } : {}),
   });
-  return { target: new MachineTarget(new Machine(kernel, prog, run)), diagnostics };
+  if (!('machine' in prep)) return { diagnostics: [error('debug.launch', prep.message)] };
+  return { target: new MachineTarget(prep.machine), diagnostics: [] };
 }
 
 export interface DebugSession {
@@ -61,7 +59,8 @@ export interface DebugSession {
 export function createDebugSession(spec: LaunchSpec, opts: DebuggerOptions & ConsoleOptions & { lines?: LineTable } = {}): DebugSession | { diagnostics: Diagnostic[] } {
   const first = launchTarget(spec);
   if (!first.target) return { diagnostics: first.diagnostics };
-  const dbg = new Debugger(first.target, opts);
+  const signal = spec.cancelSignal;
+  const dbg = new Debugger(first.target, { ...opts, ...(signal && !opts.shouldCancel ? { shouldCancel: () => Atomics.load(signal, 0) !== 0 } : {}) });
   const console = new DebugConsole(dbg, {
     ...opts,
     restart: () => launchTarget(spec).target!,

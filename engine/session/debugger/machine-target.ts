@@ -1,8 +1,7 @@
 // Adapts engine/interp's Machine to the debugger's DebugTarget: one recorded step at a time, exact undo, frames innermost first.
 import type { Insn } from '../../isa';
 import { joinAddress } from '../../kernel';
-import { Machine, type StepRecord } from '../../interp/machine';
-import type { Program } from '../../interp/program';
+import type { Machine, Program, StepRecord } from '../../interp';
 import type { DebugTarget, FrameInfo, StepChange, TargetStatus } from './target';
 
 interface Token {

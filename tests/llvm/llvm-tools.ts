@@ -56,6 +56,25 @@ export function llvmDisassemble(objectPath: string, flags: readonly string[]): A
   return out;
 }
 
+/** llvm-objdump -d lines per section ("Disassembly of section xdp:"), each as [slot index, text]. */
+export function llvmDisassembleSections(objectPath: string, flags: readonly string[]): Map<string, Array<[number, string]>> {
+  const r = spawnSync(LLVM_OBJDUMP, ['-d', '--no-show-raw-insn', ...flags, objectPath], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${LLVM_OBJDUMP} failed: ${r.stderr}`);
+  const out = new Map<string, Array<[number, string]>>();
+  let current: Array<[number, string]> = [];
+  for (const line of r.stdout.split('\n')) {
+    const sec = /^Disassembly of section (.*):$/.exec(line);
+    if (sec) {
+      current = [];
+      out.set(sec[1], current);
+      continue;
+    }
+    const m = /^\s*(\d+):\s+(.*)$/.exec(line);
+    if (m) current.push([Number(m[1]), m[2].replace(/\s+/g, ' ').trim()]);
+  }
+  return out;
+}
+
 /**
  * The bytes of one section of a little-endian ELF64 object. Only what is needed here:
  *

@@ -20,7 +20,15 @@ export interface PacketProgram {
 
 const WORK = [0, 7, 8, 9];
 
-export function generatePacketProgram(seed: number, steps = 12): PacketProgram {
+export interface PacketGenOptions {
+  readonly steps?: number;
+  /** Also load at the kernel's SKF_NET_OFF / SKF_LL_OFF bases (network / link-layer header). */
+  readonly specialOffsets?: boolean;
+}
+
+export function generatePacketProgram(seed: number, opts: PacketGenOptions = {}): PacketProgram {
+  const steps = opts.steps ?? 12;
+  const special = opts.specialOffsets ?? true;
   const rng = new Rng(seed);
   const len = rng.int(14, 80);
   const dataIn = Uint8Array.from({ length: len }, () => rng.int(0, 255));
@@ -30,7 +38,7 @@ export function generatePacketProgram(seed: number, steps = 12): PacketProgram {
     // Mostly in bounds (an out-of-bounds load ends the program), sometimes the special bases or past the end.
     const k = rng.int(0, 39);
     if (k < 36) return rng.int(0, Math.max(seen - 4, 0));
-    if (k < 38) return rng.pick([SKF_NET_OFF, SKF_NET_OFF + 2, SKF_LL_OFF, SKF_LL_OFF + 6]);
+    if (k < 38 && special) return rng.pick([SKF_NET_OFF, SKF_NET_OFF + 2, SKF_LL_OFF, SKF_LL_OFF + 6]);
     return rng.pick([-1, -14, 0x7fffffff, seen - 1, seen]);
   };
   const used = new Set<string>();

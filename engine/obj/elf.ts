@@ -119,10 +119,10 @@ class Reader {
   u32(at: number): number {
     return this.view.getUint32(at, true);
   }
-  /** u64 as a number; values above 2^53 become Infinity so range checks reject them. */
+  /** u64 as a number; values above 2^53 saturate at MAX_SAFE_INTEGER, which every range check rejects. */
   u64(at: number): number {
     const v = this.view.getBigUint64(at, true);
-    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
   }
   s64(at: number): number {
     return Number(this.view.getBigInt64(at, true));
@@ -225,7 +225,7 @@ export function decodeElf(bytes: Uint8Array, file?: string): ElfResult {
       if (s.type !== SHT.NULL) diagnostics.push(error('obj.elf.section-range', `section ${name}: contents at 0x${s.offset.toString(16)} (${s.size} bytes) lie outside the ${bytes.byteLength}-byte file`, { ...f, section: name, byteOffset: 0 }));
       data = EMPTY;
     }
-    return { index, name, type: s.type, flags: s.flags, offset: s.offset, size: Number.isFinite(s.size) ? s.size : 0, link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize, data };
+    return { index, name, type: s.type, flags: s.flags, offset: s.offset, size: s.size, link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize, data };
   });
 
   const symbols = decodeSymbols(sections, diagnostics, f);

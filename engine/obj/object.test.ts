@@ -156,6 +156,17 @@ describe('engine/obj: example objects', () => {
     }
   });
 
+  it('turns the address of a bpf_loop callback into a BPF_PSEUDO_FUNC lddw relative to itself', () => {
+    const p = load('subprog_loop').programs.find((x) => x.name === 'keep_loop')!;
+    const addr = p.relocations.filter((r) => r.kind === 'func-addr');
+    expect(addr.map((r) => [r.symbol, r.callee])).toEqual([['.text', 'add_step']]);
+    const insn = p.insns[addr[0].index];
+    expect(insn.form.id).toBe('lddw_func');
+    expect(addr[0].pc + insn.imm + 1).toBe(addr[0].target);
+    expect(p.subprograms.map((s) => s.name)).toEqual(['add_step', 'fold16']);
+    expect(p.origins[p.pcs.indexOf(addr[0].target!)]).toMatchObject({ func: 'add_step', byteOffset: 0x108 });
+  });
+
   it('rewrites map loads to the pseudo forms the kernel expects', () => {
     for (const name of EXAMPLES) {
       const obj = load(name);

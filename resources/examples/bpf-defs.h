@@ -44,5 +44,6 @@ static long (*bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *)16;
 static __u32 (*bpf_get_smp_processor_id)(void) = (void *)8;
 static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)131;
 static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)132;
+static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *)181;
 
 #endif

@@ -1,5 +1,6 @@
 // bpf-to-bpf calls and bounded loops: __noinline static and global functions in .text, called
-// from two socket filters in the same section; the checksum loop has a constant trip count.
+// from three socket filters in the same section; the checksum loop has a constant trip count, and
+// a static callback passed to bpf_loop is reached through an ld_imm64 of its address (BPF_PSEUDO_FUNC).
 #include "bpf-defs.h"
 
 struct __sk_buff {
@@ -50,6 +51,26 @@ SEC("socket")
 int keep_all(struct __sk_buff *skb)
 {
 	return fold16(skb->len) ? skb->len : 0;
+}
+
+struct loop_ctx {
+	__u32 sum;
+	__u32 len;
+};
+
+static int add_step(__u32 index, struct loop_ctx *c)
+{
+	c->sum += fold16(c->len + index);
+	return 0;
+}
+
+SEC("socket")
+int keep_loop(struct __sk_buff *skb)
+{
+	struct loop_ctx c = { .sum = 0, .len = skb->len };
+
+	bpf_loop(4, add_step, &c, 0);
+	return c.sum & 1 ? skb->len : 0;
 }
 
 char _license[] SEC("license") = "GPL";

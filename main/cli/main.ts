@@ -10,7 +10,10 @@ export interface Command {
 
 /** Sub-commands, loaded on demand so that one command's start-up does not pay for the others. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  test: () => import('./commands/test').then((m) => m.default),
+  'conformance-plugin': () => import('./commands/conformance-plugin').then((m) => m.default),
   asm: () => import('./commands/asm').then((m) => m.default),
+  debug: () => import('./commands/debug').then((m) => m.default),
 };
 
 function usage(): string {

@@ -11,6 +11,13 @@
 //               runtime's message, shown but not compared (ours are the kernel's messages)
 //   -- no register offset, -- c   ignored sections
 // A file with no result and no error, or with an unknown section, fails with the reason.
+// r0 is compared in full 64 bits (the suite's own runner compares the low 32).
+import { parse } from '../../../engine/asm';
+import { decode, formatDiagnostic, type Insn } from '../../../engine/isa';
+import { runProgram } from '../../../engine/interp';
+import { parseArgs, UsageError } from '../args';
+import { EXIT } from '../io';
+import type { Command } from '../main';
 export interface DataFile {
   readonly asm?: string;
   /** Line of the asm section's first line in the file (1-based), for diagnostics. */
@@ -109,3 +116,82 @@ export function parseDataFile(text: string): DataParse {
     },
   };
 }
+
+/** What running one test file gave. */
+export interface TestOutcome {
+  readonly pass: boolean;
+  /** One line: why it failed, or what an expected-error test produced. */
+  readonly detail: string;
+}
+
+/** Assembles (or decodes) a parsed test file's program; diagnostics carry file-relative line numbers. */
+export function programOf(file: DataFile, name: string): { insns: Insn[] } | { error: string } {
+  if (file.raw) {
+    const d = decode(file.raw, { section: `${name} -- raw` });
+    const bad = d.diagnostics.find((x) => x.severity === 'error');
+    return bad ? { error: formatDiagnostic(bad) } : { insns: d.insns };
+  }
+  const p = parse(file.asm ?? '', { syntax: 'conformance', file: name });
+  const bad = p.diagnostics.find((x) => x.severity === 'error');
+  if (bad) return { error: formatDiagnostic({ ...bad, ...(bad.line !== undefined ? { line: bad.line + (file.asmLine ?? 1) - 1 } : {}) }) };
+  return { insns: p.insns };
+}
+
+function hex64(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+/** Runs one .data file's text in the interpreter (r1 = memory, r2 = its length). */
+export function runDataText(text: string, name: string): TestOutcome {
+  const parsed = parseDataFile(text);
+  if (!parsed.ok) return { pass: false, detail: parsed.reason };
+  const file = parsed.file;
+  const prog = programOf(file, name);
+  if ('error' in prog) {
+    return file.error !== undefined
+      ? { pass: true, detail: `rejected as expected: ${prog.error}` }
+      : { pass: false, detail: prog.error };
+  }
+  const run = runProgram(prog.insns, { type: 'raw', mem: file.mem, budget: RUN_BUDGET, name });
+  if (run.stop !== 'exit') {
+    const why = run.fault ? `${run.fault.code}: ${run.fault.message}${run.fault.pc !== undefined ? ` at pc ${run.fault.pc}` : ''}` : run.stop;
+    return file.error !== undefined
+      ? { pass: true, detail: `failed as expected: ${why} (reference runtime: ${file.error})` }
+      : { pass: false, detail: why };
+  }
+  if (file.error !== undefined) return { pass: false, detail: `expected an error (${file.error}) but r0 = ${hex64(run.r0)}` };
+  if (run.r0 !== file.result) return { pass: false, detail: `r0 = ${hex64(run.r0)}, expected ${hex64(file.result!)}` };
+  return { pass: true, detail: '' };
+}
+
+/** Instruction budget per test: enough for any conformance test, small enough that a runaway loop ends quickly. */
+const RUN_BUDGET = 10_000_000;
+
+export const command: Command = {
+  summary: 'Run bpf_conformance-style .data test files in the interpreter; prints PASS/FAIL per file and "N passed, M failed"',
+  usage: 'bpfdbg test FILE.data...',
+  run(argv, io) {
+    const args = parseArgs(argv, {});
+    if (!args.positionals.length) throw new UsageError('no test files given');
+    let passed = 0;
+    let failed = 0;
+    for (const path of args.positionals) {
+      let text: string;
+      try {
+        text = new TextDecoder().decode(io.readFile(path));
+      } catch (e) {
+        failed++;
+        io.stdout(`FAIL ${path}: cannot read: ${(e as Error).message}\n`);
+        continue;
+      }
+      const r = runDataText(text, path);
+      if (r.pass) passed++;
+      else failed++;
+      io.stdout(`${r.pass ? 'PASS' : 'FAIL'} ${path}${r.detail ? `: ${r.detail}` : ''}\n`);
+    }
+    io.stdout(`${passed} passed, ${failed} failed\n`);
+    return failed ? EXIT.INPUT_ERROR : EXIT.OK;
+  },
+};
+
+export default command;

@@ -2,7 +2,7 @@
 import { printInsn } from '../../asm';
 import type { Insn } from '../../isa';
 import { parseCondition, watchTargetOf, type Breakpoint, type Point } from './breakpoints';
-import type { Debugger, Stop } from './debugger';
+import { breakpointMessage, type Debugger, type Stop } from './debugger';
 import { evaluate, parseExpr, valueToDecimal, type Value } from './expr';
 import type { DebugTarget } from './target';
 import { describeOrigin, framesView, registersView, type ViewContext } from './views';
@@ -46,7 +46,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 const HELP: ReadonlyArray<readonly [string, string]> = [
   ['run / start', 'run from the beginning (start: stop at the first instruction)'],
-  ['break LOC [if COND]', 'breakpoint at LOC: LINE, FILE:LINE, or *PC (b); tbreak: one-shot'],
+  ['break LOC [if COND]', 'breakpoint at LOC: LINE, FILE:LINE, FUNCTION or *PC (b); tbreak: one-shot'],
   ['watch EXPR [if COND]', 'stop when a register or memory (*(u64 *)(r10-8)) changes'],
   ['delete [N...]', 'delete breakpoints/watchpoints (all without N)'],
   ['disable/enable [N...]', 'disable or enable breakpoints/watchpoints'],
@@ -160,8 +160,11 @@ export class DebugConsole {
   private here(): string {
     const pc = this.dbg.target.pc();
     const src = this.dbg.lineOf(pc);
-    const text = this.dbg.lines.get(pc)?.text;
-    return `=> ${pc}: ${this.insnText(pc)}${src ? `    ; ${src.file}:${src.line}${text ? ` ${text.trim()}` : ''}` : ''}`;
+    const insn = this.insnText(pc);
+    // Source text is worth showing for C; for assembly input it is the instruction again.
+    const text = this.dbg.lines.get(pc)?.text?.trim();
+    const showText = text && text !== insn;
+    return `=> ${pc}: ${insn}${src ? `    ; ${src.file}:${src.line}${showText ? `  ${text}` : ''}` : ''}`;
   }
 
   /** LINE, FILE:LINE or *PC to a pc; also the breakpoint's source line and a note. */
@@ -175,8 +178,9 @@ export class DebugConsole {
       if (!v.ok) return { error: v.fault };
       return this.checkPc(Number(v.value.bits), t);
     }
+    for (const [pc, name] of this.opts.functions ?? []) if (name === t) return this.checkPc(pc, t);
     const m = /^(?:(.+):)?(\d+)$/.exec(t);
-    if (!m) return { error: `bad location "${t}": use LINE, FILE:LINE or *PC` };
+    if (!m) return { error: `bad location "${t}": use LINE, FILE:LINE, FUNCTION or *PC` };
     const line = Number(m[2]);
     if (this.dbg.lines.size === 0 && m[1] === undefined) {
       // Without line information a bare number can only mean an instruction index.
@@ -304,7 +308,7 @@ export class DebugConsole {
     if (this.dbg.stepCount === 0 && this.dbg.points.hasBreakpointAt(pc)) {
       const b = this.dbg.points.checkBreakpoints(pc, this.dbg.state);
       if (b.stop) {
-        const stop: Stop = { reason: 'breakpoint', pc, steps: 0, message: `Breakpoint ${b.stop.id}, pc ${pc}`, breakpoint: b.stop, conditionFaults: b.faults, status: this.dbg.target.status() };
+        const stop: Stop = { reason: 'breakpoint', pc, steps: 0, message: breakpointMessage(b.stop, pc, this.dbg.lineOf(pc)), breakpoint: b.stop, conditionFaults: b.faults, status: this.dbg.target.status() };
         return this.stopped(name, stop, note);
       }
     }
@@ -377,7 +381,8 @@ export class DebugConsole {
   private registers(names: string[]): string {
     const regs = registersView(this.dbg, this.opts);
     const chosen = names.length ? regs.filter((r) => names.includes(r.name)) : regs;
-    const lines = chosen.map((r) => `${pad(r.name, 5)}${pad(hex(r.value), 20)}${pad(BigInt.asIntN(64, r.value).toString(), 21)}${r.abstractType ? ` ${r.abstractType}` : ''}`.trimEnd());
+    // Pointers show what they point into; scalars their signed decimal value.
+    const lines = chosen.map((r) => `${pad(r.name, 5)}${pad(hex(r.value), 20)}${pad(r.pointsTo !== undefined ? `<${r.pointsTo}>` : BigInt.asIntN(64, r.value).toString(), 24)}${r.abstractType ? ` ${r.abstractType}` : ''}`.trimEnd());
     if (!names.length) lines.push(`${pad('pc', 5)}${this.dbg.target.pc()}`);
     return lines.join('\n');
   }

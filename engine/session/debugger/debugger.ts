@@ -279,7 +279,7 @@ export class Debugger {
       if (breakpoints && this.points.hasBreakpointAt(pc)) {
         const b = this.points.checkBreakpoints(pc, this.state);
         faults.push(...b.faults);
-        if (b.stop) return this.stopNow('breakpoint', steps, `${b.stop.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.stop.id}, pc ${pc}${where(this.lineOf(pc))}`, { breakpoint: b.stop, conditionFaults: faults });
+        if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)), { breakpoint: b.stop, conditionFaults: faults });
       }
       if (done(ch, steps)) return this.stopNow('step', steps, '', { conditionFaults: faults });
       if (steps >= this.budget) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
@@ -403,7 +403,7 @@ export class Debugger {
       if (breakpoints && this.points.hasBreakpointAt(pc)) {
         const b = this.points.checkBreakpoints(pc, this.state);
         faults.push(...b.faults);
-        if (b.stop) return this.stopNow('breakpoint', steps, `Breakpoint ${b.stop.id}, pc ${pc}${where(this.lineOf(pc))}${suffix}`, { breakpoint: b.stop, conditionFaults: faults });
+        if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)) + suffix, { breakpoint: b.stop, conditionFaults: faults });
       }
       if (done(ch, steps)) return this.stopNow('step', steps, suffix.trim(), { conditionFaults: faults });
       if ((steps & 0xffff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after undoing ${steps} instructions`, { conditionFaults: faults });
@@ -534,8 +534,9 @@ function originOf(insn: Insn | undefined, pc: number): SlotOrigin {
   }
 }
 
-function where(src: SourceLine | undefined): string {
-  return src ? ` at ${src.file}:${src.line}` : '';
+/** "Breakpoint 2, pc 7 at prog.c:12", as gdb announces a stop. */
+export function breakpointMessage(bp: Breakpoint, pc: number, src: SourceLine | undefined): string {
+  return `${bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id}, pc ${pc}${src ? ` at ${src.file}:${src.line}` : ''}`;
 }
 
 function bytesHex(b: Uint8Array | undefined): string {

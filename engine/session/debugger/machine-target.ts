@@ -52,6 +52,17 @@ export class MachineTarget implements DebugTarget {
     return this.machine.writeMemory(BigInt.asUintN(64, addr), bytes);
   }
 
+  describeAddress(addr: bigint): string | undefined {
+    const a = BigInt.asUintN(64, addr);
+    const hi = Number(a >> 32n) | 0;
+    const lo = Number(a & 0xffffffffn);
+    const r = this.machine.kernel.space.find(hi, lo);
+    if (r) return `${r.name} +${lo - r.lo}`;
+    // One past the end is what r10 and packet data_end hold.
+    const before = lo > 0 ? this.machine.kernel.space.find(hi, lo - 1) : undefined;
+    return before ? `${before.name} +${lo - before.lo} (end)` : undefined;
+  }
+
   frames(): readonly FrameInfo[] {
     const m = this.machine;
     const out: FrameInfo[] = [];

@@ -58,6 +58,8 @@ export interface DebugTarget {
   step(): StepChange | undefined;
   /** Undoes the most recent not-yet-undone step exactly, including the status (an exit or fault becomes ready again). */
   undo(change: StepChange): void;
+  /** What an address points into ("stack frame 0 +504", "map counts value +8"), for register views; undefined when unmapped. */
+  describeAddress?(addr: bigint): string | undefined;
   /** Text the program printed (bpf_trace_printk and friends), line by line. */
   output(): readonly string[];
 }

@@ -7,6 +7,8 @@ export interface RegisterView {
   readonly value: bigint;
   /** The verifier's abstract type at this pc ("scalar(umin=0,umax=255)", "fp-8", "map_value(...)"), where a verifier run is attached. */
   readonly abstractType?: string;
+  /** The memory region the value points into, when it is a mapped address. */
+  readonly pointsTo?: string;
 }
 
 export interface SlotView {
@@ -43,7 +45,10 @@ export function registersView(dbg: Debugger, ctx: ViewContext = {}): RegisterVie
   const out: RegisterView[] = [];
   for (let n = 0; n <= 10; n++) {
     const t = ctx.abstractTypes?.(pc, n);
-    out.push({ name: `r${n}`, value: dbg.target.reg(n), ...(t !== undefined ? { abstractType: t } : {}) });
+    const value = dbg.target.reg(n);
+    // Small values are scalars, not worth a region lookup.
+    const to = value > 0xffffffffn ? dbg.target.describeAddress?.(value) : undefined;
+    out.push({ name: `r${n}`, value, ...(t !== undefined ? { abstractType: t } : {}), ...(to !== undefined ? { pointsTo: to } : {}) });
   }
   return out;
 }

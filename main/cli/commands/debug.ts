@@ -1,0 +1,121 @@
+// bpfdbg debug: an interactive gdb-like debugger over the simulated kernel, reading commands from standard input line by line.
+import { createInterface } from 'node:readline';
+import { formatDiagnostic, hasErrors } from '../../../engine/isa';
+import { RUN_PROG_TYPES, type RunProgType } from '../../../engine/kernel';
+import { createDebugSession } from '../../../engine/session/debugger/launch';
+import { loadDebugInput, type InputFormat } from '../../../engine/session/debugger/load';
+import { flagString, parseArgs, UsageError } from '../args';
+import { EXIT, processIO, type CliIO } from '../io';
+import type { Command } from '../main';
+
+const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem HEX] [--packet HEX]
+                     [--format elf|asm|raw] [--history N] [--echo]
+
+  FILE         an ELF BPF object (line info from .BTF.ext), llvm-syntax assembly, or raw bytecode
+  --program    ELF: the program (function name or SEC() name) to debug; default the first
+  --type       run-time program type: ${RUN_PROG_TYPES.join(', ')} (default: from the
+               ELF section, else raw: r1 = --mem, r2 = its length)
+  --ctx HEX    ctx bytes (syscall args, pt_regs, u64 args[], or overriding __sk_buff / xdp_md)
+  --mem HEX    raw programs: the memory r1 points at
+  --packet HEX skb and xdp programs: the packet
+  --format     force the input format instead of detecting it
+  --history N  instructions kept for reverse execution (default 1000000)
+  --echo       echo each command after a "(bpfdbg) " prompt (for transcripts of piped input)
+
+Commands come from standard input, one per line (gdb's: break, run, step, next, finish,
+reverse-step, continue, info registers, x/8gx r10-64, print, set, watch, ...; "help" lists them).
+The prompt is printed only when standard input is a terminal. An empty line repeats the last
+stepping command. Exit 0 at end of input or "quit"; 1 when FILE cannot be loaded; 2 on usage errors.`;
+
+function parseHex(name: string, text: string | undefined): Uint8Array | undefined {
+  if (text === undefined) return undefined;
+  const clean = text.replace(/^0x/i, '').replace(/[\s:_-]/g, '');
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new UsageError(`--${name} wants hex bytes (e.g. 0100000002000000), got ${JSON.stringify(text)}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Lines of standard input: streamed through readline for the real process (so a terminal or a slow pipe works), read at once for injected IO. */
+async function* inputLines(io: CliIO, prompt: string): AsyncGenerator<string> {
+  if (io !== processIO) {
+    const text = new TextDecoder().decode(io.readStdin());
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    yield* lines.map((l) => l.replace(/\r$/, ''));
+    return;
+  }
+  const tty = process.stdin.isTTY === true;
+  const rl = createInterface({ input: process.stdin, ...(tty ? { output: process.stdout, prompt, terminal: true } : { terminal: false }) });
+  try {
+    if (tty) rl.prompt();
+    for await (const line of rl) {
+      yield line;
+      if (tty) rl.prompt();
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+const command: Command = {
+  summary: 'debug a program interactively (gdb-like commands, breakpoints, watchpoints, reverse stepping)',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIO): Promise<number> {
+    const args = parseArgs(argv, {
+      program: { value: true },
+      type: { value: true, choices: RUN_PROG_TYPES },
+      ctx: { value: true },
+      mem: { value: true },
+      packet: { value: true },
+      format: { value: true, choices: ['elf', 'asm', 'raw'] },
+      history: { value: true },
+      echo: { value: false },
+    });
+    if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'give exactly one program file' : 'missing program file');
+    const file = args.positionals[0];
+    const ctx = parseHex('ctx', flagString(args, 'ctx'));
+    const mem = parseHex('mem', flagString(args, 'mem'));
+    const packet = parseHex('packet', flagString(args, 'packet'));
+    const historyText = flagString(args, 'history');
+    if (historyText !== undefined && !/^\d+$/.test(historyText)) throw new UsageError(`--history wants a number of steps, got ${JSON.stringify(historyText)}`);
+
+    let bytes: Uint8Array;
+    try {
+      bytes = io.readFile(file);
+    } catch (e) {
+      io.stderr(`bpfdbg debug: cannot read ${file}: ${(e as Error).message}\n`);
+      return EXIT.INPUT_ERROR;
+    }
+    const program = flagString(args, 'program');
+    const format = flagString(args, 'format') as InputFormat | undefined;
+    const loaded = loadDebugInput(bytes, { file, ...(program !== undefined ? { program } : {}), ...(format ? { format } : {}) });
+    for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    if (!loaded.input || hasErrors(loaded.diagnostics)) return EXIT.INPUT_ERROR;
+    const input = loaded.input;
+    const type = (flagString(args, 'type') as RunProgType | undefined) ?? input.type;
+
+    const session = createDebugSession(
+      { insns: input.insns, name: input.name, type, maps: input.maps, ...(ctx ? { ctx } : {}), ...(mem ? { mem } : {}), ...(packet ? { packet } : {}) },
+      { lines: input.lines, functions: input.functions, ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}) },
+    );
+    if (!('console' in session)) {
+      for (const d of session.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return EXIT.INPUT_ERROR;
+    }
+    const slots = input.insns.reduce((n, i) => n + (i.form.kind === 'lddw' ? 2 : 1), 0);
+    const lineInfo = input.lines.size ? `line info for ${input.lines.size} instructions` : 'no line info';
+    io.stdout(`Loaded ${input.name} from ${file}: ${input.insns.length} instructions (${slots} slots), type ${type}, ${lineInfo}.\nType "help" for commands, "run" to start.\n`);
+
+    const echo = args.flags.has('echo');
+    for await (const line of inputLines(io, '(bpfdbg) ')) {
+      if (echo) io.stdout(`(bpfdbg) ${line}\n`);
+      const r = session.console.execute(line);
+      io.stdout(r.text);
+      if (r.quit) break;
+    }
+    return EXIT.OK;
+  },
+};
+
+export default command;

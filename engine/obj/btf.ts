@@ -80,6 +80,8 @@ export interface Btf {
   typeName(id: number): string;
   /** All types with a name and kind. */
   find(name: string, kind?: number): BtfType[];
+  /** C declaration of a FUNC: "int keep_odd(struct __sk_buff *skb)", or undefined if id is no FUNC. */
+  funcSignature(id: number): string | undefined;
 }
 
 const VOID: BtfType = { id: 0, kind: 0, kindName: 'void', name: 'void', vlen: 0, kindFlag: false, sizeOrType: 0, members: [], byteOffset: 0 };
@@ -292,5 +294,16 @@ function makeBtf(types: BtfType[], strings: Uint8Array): Btf {
     resolveSize: (id) => resolveSize(id),
     typeName: (id) => typeName(id),
     find: (name, kind) => types.filter((t) => t.name === name && (kind === undefined || t.kind === kind)),
+    funcSignature: (id) => {
+      const fn = type(id);
+      const proto = fn?.kind === BTF_KIND.FUNC ? type(fn.sizeOrType) : undefined;
+      if (!fn || !proto || proto.kind !== BTF_KIND.FUNC_PROTO) return undefined;
+      const decl = (t: number, name: string) => {
+        const ty = typeName(t);
+        return name ? `${ty}${ty.endsWith('*') ? '' : ' '}${name}` : ty;
+      };
+      const params = proto.members.map((m) => (m.type === 0 ? '...' : decl(m.type, m.name)));
+      return `${decl(proto.sizeOrType, fn.name)}(${params.length ? params.join(', ') : 'void'})`;
+    },
   };
 }

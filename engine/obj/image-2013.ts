@@ -64,8 +64,9 @@ export function loadImage2013(bytes: Uint8Array, options: LoadImage2013Options =
 
   // 2. bpf_load_image: section sizes; every failure is -E2BIG with one message. The note names the first failing condition.
   const conditions: Array<[boolean, string, number]> = [
-    [insnSize % 8 !== 0, `insn_size ${insnSize} is not a multiple of 8`, 4],
-    [htabSize % BPF_TABLE_SIZE !== 0, `htab_size ${htabSize} is not a multiple of ${BPF_TABLE_SIZE}`, 8],
+    [BigInt.asUintN(64, BigInt(insnSize)) % 8n !== 0n, `insn_size ${insnSize} is not a multiple of 8`, 4],
+    // C converts the int to size_t before '%': a negative htab_size is taken modulo 2^64 first.
+    [BigInt.asUintN(64, BigInt(htabSize)) % BigInt(BPF_TABLE_SIZE) !== 0n, `htab_size ${htabSize} is not a multiple of ${BPF_TABLE_SIZE}`, 8],
     [insnSize <= 0, `insn_size ${insnSize} is not positive`, 4],
     [insnSize / 8 > MAX_BPF_INSNS, `${insnSize / 8} instructions exceed MAX_BPF_INSNS ${MAX_BPF_INSNS}`, 4],
     [htabSize < 0, `htab_size ${htabSize} is negative`, 8],

@@ -156,6 +156,18 @@ describe('engine/obj: example objects', () => {
     }
   });
 
+  it('names every function with its BTF prototype and linkage', () => {
+    const p = load('subprog_loop').programs.find((x) => x.name === 'keep_odd')!;
+    expect(p.funcInfo.map((f) => [f.prototype, f.linkage])).toEqual([
+      ['int keep_odd(struct __sk_buff *skb)', 'global'],
+      ['int classify(__u32 len, __u32 mark)', 'static'],
+      ['int mix(__u32 a, __u32 b)', 'global'],
+      ['__u32 fold16(__u64 v)', 'static'],
+    ]);
+    const f = load('fentry_args').programs.find((x) => x.name === 'on_splice_entry')!;
+    expect(f.funcInfo[0].prototype).toBe('int on_splice_entry(__u64 *ctx)');
+  });
+
   it('turns the address of a bpf_loop callback into a BPF_PSEUDO_FUNC lddw relative to itself', () => {
     const p = load('subprog_loop').programs.find((x) => x.name === 'keep_loop')!;
     const addr = p.relocations.filter((r) => r.kind === 'func-addr');

@@ -2,7 +2,7 @@
 // the way libbpf does, resolves map and global-data relocations, and attaches BTF line info.
 import { decode, error, formById, warning, type Diagnostic, type Insn } from '../isa';
 import { CALL_PSEUDO } from '../isa';
-import { decodeBtf, type Btf } from './btf';
+import { BTF_KIND, decodeBtf, type Btf } from './btf';
 import { decodeBtfExt, type BtfExt, type LineInfoRecord } from './btf-ext';
 import { decodeElf, R_BPF, R_BPF_NAMES, SHF, SHN_UNDEF, SHT, STT, STB, type ElfFile, type ElfRelocation, type ElfSection, type ElfSymbol } from './elf';
 import { collectMaps, dataSectionKind, type ObjMap } from './maps';
@@ -55,8 +55,13 @@ export interface ObjRelocation {
 export interface FuncInfo {
   /** First pc of the function in the linked program. */
   readonly pc: number;
+  /** BTF id of the FUNC (what the kernel's bpf_func_info carries). */
   readonly typeId: number;
   readonly name: string;
+  /** C declaration from BTF: "int keep_odd(struct __sk_buff *skb)". */
+  readonly prototype?: string;
+  /** BTF_FUNC_* linkage: global functions are verified on their own by the kernel. */
+  readonly linkage?: 'static' | 'global' | 'extern';
 }
 
 /** A function symbol in an executable section. */
@@ -234,7 +239,12 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
       placed.set(key, start);
       if (fn !== entry) subprograms.push({ name: fn.name, pc: start });
       const fi = btfExt?.funcInfo.get(fn.section)?.find((r) => r.insnOff === fn.slot * 8);
-      if (fi) funcInfo.push({ pc: start, typeId: fi.typeId, name: btf?.type(fi.typeId)?.name ?? '' });
+      if (fi) {
+        const t = btf?.type(fi.typeId);
+        const prototype = btf?.funcSignature(fi.typeId);
+        const linkage = t?.kind === BTF_KIND.FUNC ? (['static', 'global', 'extern'] as const)[t.vlen] : undefined;
+        funcInfo.push({ pc: start, typeId: fi.typeId, name: t?.name ?? '', ...(prototype ? { prototype } : {}), ...(linkage ? { linkage } : {}) });
+      }
       const firstIndex = insns.length;
       for (let slot = fn.slot; slot < fn.slot + fn.slots; slot++) {
         const i = d.slotToInsn[slot];

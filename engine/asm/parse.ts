@@ -30,12 +30,26 @@ interface Pattern {
   readonly steps: Step[];
 }
 
-const compiled = new Map<Syntax, Pattern[]>();
+interface PatternIndex {
+  /** Patterns starting with a literal token, by that token. */
+  readonly byFirst: Map<string, Pattern[]>;
+  /** Patterns starting with an operand (llvm's "r1 += ..."), tried for every statement. */
+  readonly operandFirst: Pattern[];
+}
 
-function patterns(syntax: Syntax): Pattern[] {
-  let list = compiled.get(syntax);
-  if (list) return list;
-  list = [];
+const compiled = new Map<Syntax, PatternIndex>();
+
+/** Candidate patterns for a statement, in table order (a pattern whose first literal differs cannot match). */
+function candidates(syntax: Syntax, first: Token): Pattern[] {
+  const index = patterns(syntax);
+  const lit = index.byFirst.get(first.text) ?? [];
+  return lit.length ? [...lit, ...index.operandFirst] : index.operandFirst;
+}
+
+function patterns(syntax: Syntax): PatternIndex {
+  const done = compiled.get(syntax);
+  if (done) return done;
+  const list: Pattern[] = [];
   for (const form of FORMS) {
     for (const s of spellings(form, syntax)) {
       const steps: Step[] = [];
@@ -46,8 +60,19 @@ function patterns(syntax: Syntax): Pattern[] {
       list.push({ form, steps });
     }
   }
-  compiled.set(syntax, list);
-  return list;
+  const index: PatternIndex = { byFirst: new Map(), operandFirst: [] };
+  for (const p of list) {
+    const first = p.steps[0];
+    if (first && 'lit' in first) {
+      const bucket = index.byFirst.get(first.lit) ?? [];
+      bucket.push(p);
+      index.byFirst.set(first.lit, bucket);
+    } else {
+      index.operandFirst.push(p);
+    }
+  }
+  compiled.set(syntax, index);
+  return index;
 }
 
 interface Fixup {
@@ -292,7 +317,7 @@ export function parse(source: string, opts: ParseOptions = {}): ParseResult {
       return;
     }
     let best: Failure | undefined;
-    for (const p of patterns(syntax)) {
+    for (const p of candidates(syntax, first)) {
       const r = matchPattern(p, toks, syntax);
       if ('fields' in r) {
         const insn = makeInsn(p.form.id, r.fields);

@@ -1,11 +1,15 @@
 // The printer: Insn -> one line of text in llvm or conformance syntax, and whole programs with labels.
 import { jumpTarget, ldImm64Value, type Insn } from '../isa';
+import { printKernelInsn, type KernelPrintOptions } from './kernel-print';
 import { printSpelling, type Syntax } from './spelling';
+
+/** Printing knows one more flavour than parsing: the kernel's (verifier log, bpftool). */
+export type PrintSyntax = Syntax | 'kernel';
 import { pieces, type Placeholder } from './template';
 
-export interface PrintOptions {
-  /** Default 'llvm'. */
-  readonly syntax?: Syntax;
+export interface PrintOptions extends KernelPrintOptions {
+  /** Default 'llvm'. 'kernel' prints "(b7) r0 = 42" as kernel/bpf/disasm.c does (labels and notes do not apply). */
+  readonly syntax?: PrintSyntax;
   /** Slot index of the instruction; needed to print jump targets as labels or notes. */
   readonly pc?: number;
   /** Label name at a slot index, for jump and call targets (else the relative offset prints). */
@@ -102,6 +106,7 @@ function placeholder(p: Placeholder, insn: Insn, syntax: Syntax, opts: PrintOpti
 /** One instruction as text, without label definitions or trailing newline. */
 export function printInsn(insn: Insn, opts: PrintOptions = {}): string {
   const syntax = opts.syntax ?? 'llvm';
+  if (syntax === 'kernel') return printKernelInsn(insn, opts);
   const spelling = printSpelling(insn, syntax);
   if (!spelling) {
     // Bytes that match no form: llvm-objdump's text, or the conformance disassembler's.
@@ -125,10 +130,12 @@ export function slotPcs(insns: readonly Insn[]): number[] {
  * A whole program, one instruction per line. With labels (the default), every jump or call target
  * that starts an instruction gets a label line ("LBB0_7:" style names: ".L<pc>" in llvm syntax,
  * "L<pc>" in conformance syntax) and jumps print the label, so parse() gives the same instructions back.
+ * The kernel flavour prints "pc: (code) text" lines, as bpftool and the verifier do.
  */
 export function printProgram(insns: readonly Insn[], opts: ProgramPrintOptions = {}): string {
   const syntax = opts.syntax ?? 'llvm';
   const pcs = slotPcs(insns);
+  if (syntax === 'kernel') return insns.map((insn, i) => `${pcs[i]}: ${printKernelInsn(insn, opts)}\n`).join('');
   const starts = new Set(pcs);
   const names = new Map<number, string>();
   if (opts.labels ?? true) {

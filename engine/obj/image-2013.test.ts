@@ -53,7 +53,7 @@ const GOLDEN_A1 = `== filter_ex1.bpf 254 bytes
 01a0: 65 5f 75 70 64 61 74 65 00`;
 
 function goldenImage(name: string): Uint8Array {
-  const block = GOLDEN_A1.split('== ').find((b) => b.startsWith(`${name}.bpf `))!;
+  const block = GOLDEN_A1.split(/^== /m).find((b) => b.startsWith(`${name}.bpf `))!;
   const [head, ...rows] = block.trim().split('\n');
   const bytes = rows.flatMap((r) => r.split(':')[1].trim().split(/\s+/)).map((h) => parseInt(h, 16));
   expect(bytes.length).toBe(Number(/(\d+) bytes/.exec(head)![1]));

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   test: () => import('./commands/test').then((m) => m.default),
   'conformance-plugin': () => import('./commands/conformance-plugin').then((m) => m.default),
   asm: () => import('./commands/asm').then((m) => m.default),
+  disasm: () => import('./commands/disasm').then((m) => m.default),
   debug: () => import('./commands/debug').then((m) => m.default),
 };
 

@@ -1,5 +1,7 @@
 // `bpfdbg test` and `bpfdbg conformance-plugin` run in-process on the .data files of this folder and on format edge cases.
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../engine/asm';
@@ -11,6 +13,7 @@ import { parseDataFile } from '../../main/cli/commands/test';
 import { runConformanceInKernel } from './kernel-oracle';
 
 const avail = bpfAvailability();
+const CLANG = ['/usr/bin/clang-19', '/usr/bin/clang'].find((c) => existsSync(c));
 const files = readdirSync(__dirname).filter((f) => f.endsWith('.data')).sort().map((f) => join(__dirname, f));
 
 function capture(stdin: Uint8Array = new Uint8Array(0), extraFiles: Record<string, string> = {}): { io: CliIO; out: () => string } {
@@ -104,5 +107,15 @@ describe('bpfdbg conformance-plugin', () => {
     const c = capture(new TextEncoder().encode(base16(oob)));
     expect(await main(['conformance-plugin', '01 02 03 04'], c.io)).toBe(1);
     expect(c.out().length).toBeGreaterThan(1);
+  });
+
+  it.skipIf(!CLANG)(`runs the first program of an ELF object with --elf${CLANG ? '' : ' (skipped: no clang-19 in /usr/bin)'}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-plugin-'));
+    writeFileSync(join(dir, 'p.c'), '__attribute__((section("xdp"), used)) int prog(void *ctx) { return 0x1234; }\n');
+    execFileSync(CLANG!, ['-target', 'bpf', '-O2', '-c', join(dir, 'p.c'), '-o', join(dir, 'p.o')]);
+    const elf = new Uint8Array(readFileSync(join(dir, 'p.o')));
+    const { io, out } = capture(new TextEncoder().encode(base16(elf)));
+    expect(await main(['conformance-plugin', '', '--elf'], io)).toBe(0);
+    expect(out()).toBe('1234\n');
   });
 });

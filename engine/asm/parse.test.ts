@@ -54,7 +54,7 @@ describe('parse(print(x)) == x', () => {
       for (const form of FORMS) {
         for (const insn of samples(form, rand, 40)) {
           const text = printInsn(insn, opts);
-          const r = parse(text, { syntax: opts.syntax });
+          const r = parse(text, { syntax: opts.syntax as Syntax });
           count++;
           if (r.diagnostics.length || r.insns.length !== 1 || !same(insn, r.insns[0])) {
             failures.push(`${form.id}: "${text}" -> ${r.insns[0]?.form.id} ${r.diagnostics.map((d) => d.message).join('; ')}`);

@@ -25,6 +25,10 @@ export interface FuncInfoRecord {
 
 export interface LineInfoRecord {
   readonly insnOff: number;
+  /** The raw BTF string offsets and line_col word, as BPF_PROG_LOAD's line_info wants them. */
+  readonly fileNameOff: number;
+  readonly lineOff: number;
+  readonly lineCol: number;
   readonly file: string;
   readonly line: number;
   readonly column: number;
@@ -123,7 +127,9 @@ export function decodeBtfExt(data: Uint8Array, btf: Btf, file?: string): BtfExtR
   const funcInfo = block('func_info', 8, 8, (at) => ({ insnOff: view.getUint32(at, true), typeId: view.getUint32(at + 4, true) }));
   const lineInfo = block('line_info', 16, 16, (at) => {
     const lineCol = view.getUint32(at + 12, true);
-    return { insnOff: view.getUint32(at, true), file: str(view.getUint32(at + 4, true), at + 4), text: str(view.getUint32(at + 8, true), at + 8), line: lineCol >>> 10, column: lineCol & 0x3ff };
+    const fileNameOff = view.getUint32(at + 4, true);
+    const lineOff = view.getUint32(at + 8, true);
+    return { insnOff: view.getUint32(at, true), fileNameOff, lineOff, lineCol, file: str(fileNameOff, at + 4), text: str(lineOff, at + 8), line: lineCol >>> 10, column: lineCol & 0x3ff };
   });
   const coreRelos = hdrLen >= 32
     ? block('core_relo', 24, 16, (at) => ({ insnOff: view.getUint32(at, true), typeId: view.getUint32(at + 4, true), accessString: str(view.getUint32(at + 8, true), at + 8), kind: view.getUint32(at + 12, true) }))

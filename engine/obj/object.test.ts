@@ -268,9 +268,17 @@ describe.skipIf(!HAVE_LLVM)(`engine/obj against LLVM (${HAVE_LLVM ? 'llvm-19' : 
       }
     }
     expect(checked).toBeGreaterThan(0);
-    // Every instruction of every program has a source position, taken from its own function.
+    // Every instruction of every program has a source position, taken from its own function, and
+    // the re-based line_info records sit on instructions carrying exactly those positions.
     for (const p of obj.programs) {
       expect(p.source.every((s) => s !== undefined && s.file.endsWith(`${name}.c`))).toBe(true);
+      expect(p.lineInfo[0].pc).toBe(0);
+      for (const { pc, record } of p.lineInfo) {
+        const i = p.pcs.indexOf(pc);
+        expect(i).toBeGreaterThanOrEqual(0);
+        expect(p.origins[i].byteOffset).toBe(record.insnOff);
+        expect(p.source[i]).toEqual({ file: record.file, line: record.line, column: record.column, text: record.text });
+      }
     }
   });
 

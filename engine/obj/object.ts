@@ -94,6 +94,8 @@ export interface ObjProgram {
   readonly source: (SourceLocation | undefined)[];
   readonly relocations: ObjRelocation[];
   readonly funcInfo: FuncInfo[];
+  /** line_info records re-based to the linked program (pc instead of section offset), in pc order. */
+  readonly lineInfo: { readonly pc: number; readonly record: LineInfoRecord }[];
   /** Subprograms appended after the program, with their first pc. */
   readonly subprograms: { readonly name: string; readonly pc: number }[];
 }
@@ -224,6 +226,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
     const source: (SourceLocation | undefined)[] = [];
     const relocations: ObjRelocation[] = [];
     const funcInfo: FuncInfo[] = [];
+    const lineInfo: { pc: number; record: LineInfoRecord }[] = [];
     const subprograms: { name: string; pc: number }[] = [];
     /** First pc of each appended function, keyed "section:slot". */
     const placed = new Map<string, number>();
@@ -244,6 +247,9 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         const prototype = btf?.funcSignature(fi.typeId);
         const linkage = t?.kind === BTF_KIND.FUNC ? (['static', 'global', 'extern'] as const)[t.vlen] : undefined;
         funcInfo.push({ pc: start, typeId: fi.typeId, name: t?.name ?? '', ...(prototype ? { prototype } : {}), ...(linkage ? { linkage } : {}) });
+      }
+      for (let i = firstLineAtOrAfter(d.lines, fn.slot * 8); i < d.lines.length && d.lines[i].insnOff < (fn.slot + fn.slots) * 8; i++) {
+        if (d.lines[i].insnOff % 8 === 0) lineInfo.push({ pc: start + d.lines[i].insnOff / 8 - fn.slot, record: d.lines[i] });
       }
       const firstIndex = insns.length;
       for (let slot = fn.slot; slot < fn.slot + fn.slots; slot++) {
@@ -277,7 +283,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
     return {
       name: entry.name, section: entry.section, sectionIndex: entry.sectionIndex, type: kind.type,
       ...(kind.attachType ? { attachType: kind.attachType } : {}), ...(kind.attachTo !== undefined ? { attachTo: kind.attachTo } : {}),
-      flags: kind.flags, insns, pcs, origins, source, relocations, funcInfo, subprograms,
+      flags: kind.flags, insns, pcs, origins, source, relocations, funcInfo, lineInfo, subprograms,
     };
 
     function resolveInsn(index: number, fn: ObjFunction, d: DecodedSection): void {
@@ -409,6 +415,16 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
 function withForm(insn: Insn, formId: string, imm: number, imm2: number): Insn {
   const form = formById(formId);
   return { form, code: form.code, dst: insn.dst, src: form.src as number, off: insn.off, imm, imm2 };
+}
+
+/** Index of the first record (sorted by insnOff) with insnOff >= off. */
+function firstLineAtOrAfter(lines: readonly LineInfoRecord[], off: number): number {
+  let a = 0, b = lines.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (lines[mid].insnOff < off) a = mid + 1; else b = mid;
+  }
+  return a;
 }
 
 /** The function whose range holds `slot` (the last one starting at or before it). */

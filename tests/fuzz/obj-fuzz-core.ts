@@ -112,26 +112,36 @@ export interface FuzzReport {
   readonly loadedPrograms: number;
   readonly diagnostics: number;
   readonly slowestMs: number;
+  /** Index of the slowest input (timings only when a clock is passed). */
+  readonly slowestIndex: number;
+}
+
+/** The mutated inputs of a run, in order: (seed name, mutation kind, bytes). */
+export function* fuzzInputs(seeds: readonly Seed[], count: number, prngSeed: number): Generator<{ index: number; seed: Seed; kind: MutationKind; bytes: Uint8Array }> {
+  const rnd = prng(prngSeed);
+  const prepared = seeds.map((s) => ({ seed: s, fields: fieldsOf(s.bytes, decodeElf(s.bytes).elf!) }));
+  for (let index = 0; index < count; index++) {
+    const { seed, fields } = prepared[index % prepared.length];
+    const { bytes, kind } = mutate(seed, fields, seeds, rnd);
+    yield { index, seed, kind, bytes };
+  }
 }
 
 /** Runs `count` mutated inputs from `seeds`; deterministic for a given PRNG seed. */
 export function fuzzObjects(seeds: readonly Seed[], count: number, prngSeed: number, now: () => number = () => 0): FuzzReport {
-  const rnd = prng(prngSeed);
-  const prepared = seeds.map((s) => ({ seed: s, fields: fieldsOf(s.bytes, decodeElf(s.bytes).elf!) }));
   const byKind: Record<string, number> = {};
   const crashes: Finding[] = [];
   const badDiagnostics: Finding[] = [];
   const inconsistent: Finding[] = [];
-  let loadedPrograms = 0, diagnostics = 0, slowestMs = 0;
-  for (let index = 0; index < count; index++) {
-    const { seed, fields } = prepared[index % prepared.length];
-    const { bytes, kind } = mutate(seed, fields, seeds, rnd);
+  let loadedPrograms = 0, diagnostics = 0, slowestMs = 0, slowestIndex = -1;
+  for (const { index, seed, kind, bytes } of fuzzInputs(seeds, count, prngSeed)) {
     byKind[kind] = (byKind[kind] ?? 0) + 1;
     const finding = (problem: string): Finding => ({ index, seed: seed.name, kind, problem });
     const t0 = now();
     try {
       const r = loadObject(bytes, { file: `${seed.name}.o` });
-      slowestMs = Math.max(slowestMs, now() - t0);
+      const ms = now() - t0;
+      if (ms > slowestMs) { slowestMs = ms; slowestIndex = index; }
       diagnostics += r.diagnostics.length;
       for (const d of r.diagnostics) {
         if (typeof d.code !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d.code) || typeof d.message !== 'string' || d.message === '') badDiagnostics.push(finding(`diagnostic without code or message: ${JSON.stringify(d)}`));
@@ -142,11 +152,13 @@ export function fuzzObjects(seeds: readonly Seed[], count: number, prngSeed: num
         const n = p.insns.length;
         if (p.pcs.length !== n || p.origins.length !== n || p.source.length !== n) inconsistent.push(finding(`program ${p.name}: per-instruction arrays differ in length`));
         for (const rel of p.relocations) if (rel.index < 0 || rel.index >= n || p.pcs[rel.index] !== rel.pc) inconsistent.push(finding(`program ${p.name}: relocation at ${rel.index} points outside the program`));
+        const pcSet = new Set(p.pcs);
+        for (const l of p.lineInfo) if (!pcSet.has(l.pc)) inconsistent.push(finding(`program ${p.name}: line_info at pc ${l.pc} is not an instruction start`));
       }
       if (r.object?.programs.length) loadedPrograms++;
     } catch (e) {
       crashes.push(finding(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)));
     }
   }
-  return { tried: count, byKind, crashes, badDiagnostics, inconsistent, loadedPrograms, diagnostics, slowestMs };
+  return { tried: count, byKind, crashes, badDiagnostics, inconsistent, loadedPrograms, diagnostics, slowestMs, slowestIndex };
 }

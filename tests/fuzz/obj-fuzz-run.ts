@@ -1,9 +1,10 @@
 // Command-line fuzz run for engine/obj, for runs bigger than the test suite's:
 //   npx tsx tests/fuzz/obj-fuzz-run.ts [--count N] [--seed S]
+//   npx tsx tests/fuzz/obj-fuzz-run.ts --seed S --index I --out input.o   (writes one input, to reproduce a finding)
 // Prints the report; exits 1 if any input threw or produced a diagnostic without code or location.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fuzzObjects } from './obj-fuzz-core';
+import { fuzzInputs, fuzzObjects } from './obj-fuzz-core';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -14,6 +15,16 @@ const count = opt('count', 100_000);
 const seed = opt('seed', 1);
 const dir = join(__dirname, '../../resources/examples');
 const seeds = readdirSync(dir).filter((f) => f.endsWith('.o')).sort().map((f) => ({ name: f.slice(0, -2), bytes: new Uint8Array(readFileSync(join(dir, f))) }));
+const index = opt('index', -1);
+if (index >= 0) {
+  for (const input of fuzzInputs(seeds, index + 1, seed)) {
+    if (input.index !== index) continue;
+    const out = args[args.indexOf('--out') + 1] ?? 'fuzz-input.o';
+    writeFileSync(out, input.bytes);
+    console.log(`input ${index} of seed ${seed}: ${input.kind} mutation of ${input.seed.name}.o, ${input.bytes.byteLength} bytes -> ${out}`);
+  }
+  process.exit(0);
+}
 const t0 = performance.now();
 const report = fuzzObjects(seeds, count, seed, () => performance.now());
 const secs = (performance.now() - t0) / 1000;

@@ -260,14 +260,17 @@ export class Machine {
   run(opts: { budget?: number; until?: (m: Machine) => boolean; ignoreBreakpointAtPc?: boolean } = {}): StopReason {
     if (this.exited) return 'exit';
     if (this.fault) return 'fault';
-    Atomics.store(this.cancelSignal, 0, 0);
     let left = opts.budget ?? Number.POSITIVE_INFINITY;
     const ignoreAtPc = opts.ignoreBreakpointAtPc ?? (this.executed > 0 || this.lastBreak === this.pc);
     let first = true;
     const stepwise = this.recording || opts.until !== undefined;
     for (;;) {
       if (left <= 0) return opts.budget === 1 ? 'steps' : 'budget';
-      if (Atomics.load(this.cancelSignal, 0) !== 0) return 'cancelled';
+      if (Atomics.load(this.cancelSignal, 0) !== 0) {
+        // The request is consumed: the next run() continues.
+        Atomics.store(this.cancelSignal, 0, 0);
+        return 'cancelled';
+      }
       if (opts.until && !first && opts.until(this)) return 'predicate';
       const ops = this.opsOf(this.prog);
       const atBreak = ops[this.pc] === OP.BREAK;

@@ -115,13 +115,13 @@ export function runDifferential(plan: DiffPlan): DiffTally {
 export const NOT_KERNEL_TESTED: Readonly<Record<string, string>> = {
   call: 'helper calls: helper semantics are the simulated kernel\'s, compared by helper-specific tests, not instruction semantics',
   call_kfunc: 'kfunc calls need BTF ids of the running kernel\'s functions',
-  callx: 'the kernel verifier rejects BPF_CALL|BPF_X (only LLVM and some runtimes know it)',
+  callx: 'the kernel refuses it: "unknown opcode 8d" (LLVM and some other runtimes know it)',
   exit: 'in every program (not a separate case)',
-  addr_space_cast: 'needs a BPF arena map (BPF_MAP_TYPE_ARENA) and BTF',
+  addr_space_cast: 'kernel: "addr_space_cast insn can only be used in a program that has an associated arena" (needs an arena map and BTF)',
   lddw_map_fd: 'needs a map and helper calls on it; covered by the conformance oracle\'s lddw map_value main program only',
   lddw_map_value: 'used by the conformance oracle wrapper, not by generated bodies',
   lddw_btf_id: 'needs BTF ids of kernel variables',
-  lddw_func: 'needs a callback-taking helper (bpf_loop) to be accepted',
+  lddw_func: 'kernel: "missing btf func_info" (needs BTF func_info for the callback subprogram)',
   lddw_map_idx: 'needs fd_array',
   lddw_map_idx_value: 'needs fd_array',
 };

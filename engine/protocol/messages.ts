@@ -1,0 +1,271 @@
+// The engine protocol: request, response and event types every host (worker, Electron IPC, WebSocket) carries.
+//
+// Everything here is plain JSON data (no bigint, no typed arrays) so one shape crosses postMessage,
+// Electron's structured clone and a WebSocket text frame alike: 64-bit values travel as "0x..."
+// strings and file bytes as base64. A host validates every message against validate.ts before
+// acting on it, in both directions.
+
+/** Bumped when a message changes shape incompatibly; hello reports it. */
+export const PROTOCOL_VERSION = 1;
+
+/** How to read an opened file; 'auto' sniffs ELF magic, then text (assembly), else raw bytecode. */
+export type FileFormat = 'auto' | 'object' | 'raw' | 'asm' | 'image2013';
+export type LoadedFormat = Exclude<FileFormat, 'auto'>;
+
+/**
+ * What the engine can do today. The UI enables a command only when its feature is listed, so a
+ * feature the engine lacks shows as unavailable instead of being faked.
+ */
+export type Feature =
+  | 'open-object'
+  | 'open-raw'
+  | 'open-asm'
+  | 'open-image2013'
+  | 'listing'
+  | 'run'
+  | 'step'
+  | 'step-back'
+  | 'breakpoints'
+  | 'registers'
+  | 'stack'
+  | 'maps'
+  | 'console'
+  | 'verifier'
+  | 'workspace'
+  | 'export';
+
+export const FEATURES: readonly Feature[] = [
+  'open-object', 'open-raw', 'open-asm', 'open-image2013', 'listing', 'run', 'step', 'step-back', 'breakpoints',
+  'registers', 'stack', 'maps', 'console', 'verifier', 'workspace', 'export',
+];
+
+export type Severity = 'error' | 'warning' | 'note';
+
+/** The engine's Diagnostic as data (same fields as engine/isa's). */
+export interface WireDiagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly pc?: number;
+  readonly byteOffset?: number;
+  readonly line?: number;
+  readonly column?: number;
+  readonly section?: string;
+  readonly file?: string;
+}
+
+export interface ProgramSummary {
+  /** Position in DocumentInfo.programs. */
+  readonly index: number;
+  readonly name: string;
+  /** ELF section (SEC() name), or the format's name for raw bytecode and assembly. */
+  readonly section: string;
+  /** Kernel program type name (e.g. "BPF_PROG_TYPE_XDP"), or "unknown" where the file does not say. */
+  readonly type: string;
+  readonly insnCount: number;
+  /** Instruction slots as the kernel counts them (lddw takes two). */
+  readonly slotCount: number;
+  /** Some instruction has a source line (BTF line info, or the assembly text). */
+  readonly hasSource: boolean;
+  /** Listing lines: instructions plus interleaved label and source lines. */
+  readonly lineCount: number;
+}
+
+export interface DocumentInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly format: LoadedFormat;
+  readonly size: number;
+  readonly programs: readonly ProgramSummary[];
+}
+
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
+}
+
+/**
+ * One line of a program listing. Labels (function starts) and source lines are lines of their own,
+ * interleaved before the instruction they introduce, so every line has the same height and a UI can
+ * virtualize by line number alone.
+ */
+export type ListingLine =
+  | { readonly kind: 'label'; readonly index: number; readonly pc: number; readonly label: string }
+  | { readonly kind: 'source'; readonly index: number; readonly source: SourceRef }
+  | {
+    readonly kind: 'insn';
+    /** Instruction index within the program. */
+    readonly index: number;
+    /** Slot index (the kernel's insn number). */
+    readonly pc: number;
+    /** The instruction's 8 or 16 bytes as lowercase hex pairs separated by spaces. */
+    readonly bytes: string;
+    readonly text: string;
+    readonly invalid: boolean;
+  };
+
+export type StepMode = 'into' | 'over' | 'out' | 'back';
+
+/** Why execution stopped. */
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exit' | 'fault' | 'cancelled' | 'limit';
+
+export interface RegisterValue {
+  readonly name: string;
+  /** "0x..." 64-bit value. */
+  readonly value: string;
+  readonly abstractType?: string;
+}
+
+export interface StackSlot {
+  /** Offset from the frame's r10 (-8, -16, ...). */
+  readonly offset: number;
+  /** Eight bytes as hex pairs, or undefined where unreadable. */
+  readonly bytes?: string;
+  readonly origin: string;
+}
+
+export interface FrameState {
+  readonly index: number;
+  readonly pc: number;
+  readonly function?: string;
+  readonly slots: readonly StackSlot[];
+}
+
+export interface MapState {
+  readonly name: string;
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly entries: readonly { readonly key: string; readonly value: string }[];
+}
+
+/** A paused program as data. */
+export interface StateSnapshot {
+  readonly session: number;
+  readonly pc: number;
+  readonly status: 'ready' | 'exited' | 'fault';
+  readonly registers: readonly RegisterValue[];
+  readonly frames: readonly FrameState[];
+  readonly maps: readonly MapState[];
+  readonly message?: string;
+}
+
+export interface BreakpointInfo {
+  readonly id: number;
+  readonly pc: number;
+  readonly enabled: boolean;
+  readonly condition?: string;
+}
+
+export type Request =
+  | { readonly kind: 'hello' }
+  | { readonly kind: 'open'; readonly name: string; readonly base64: string; readonly format: FileFormat }
+  | { readonly kind: 'close'; readonly document: number }
+  | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly count: number }
+  | { readonly kind: 'session.create'; readonly document: number; readonly program: number }
+  | { readonly kind: 'run'; readonly session: number }
+  | { readonly kind: 'step'; readonly session: number; readonly mode: StepMode }
+  | { readonly kind: 'breakpoint.toggle'; readonly session: number; readonly pc: number }
+  | { readonly kind: 'state'; readonly session: number }
+  | { readonly kind: 'console'; readonly session?: number; readonly line: string }
+  | { readonly kind: 'cancel'; readonly target: number };
+
+export type RequestKind = Request['kind'];
+
+export type Response =
+  | { readonly kind: 'hello'; readonly version: number; readonly engine: string; readonly features: readonly Feature[] }
+  | { readonly kind: 'opened'; readonly document?: DocumentInfo; readonly diagnostics: readonly WireDiagnostic[] }
+  | { readonly kind: 'closed'; readonly document: number }
+  | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly total: number; readonly lines: readonly ListingLine[] }
+  | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot }
+  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly state: StateSnapshot }
+  | { readonly kind: 'state'; readonly state: StateSnapshot }
+  | { readonly kind: 'breakpoints'; readonly breakpoints: readonly BreakpointInfo[] }
+  | { readonly kind: 'console'; readonly lines: readonly string[] }
+  | { readonly kind: 'cancelled'; readonly target: number; readonly found: boolean }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly diagnostics?: readonly WireDiagnostic[] };
+
+export type Event =
+  /** Text for the console: what a program printed, or engine notes. */
+  | { readonly kind: 'console'; readonly stream: 'program' | 'engine'; readonly text: string }
+  /** Progress of a long request, so the UI can offer Cancel. */
+  | { readonly kind: 'progress'; readonly request: number; readonly done: number; readonly total: number; readonly label: string }
+  /** The host dropped a malformed message or lost the engine; shown to the user. */
+  | { readonly kind: 'host-error'; readonly code: string; readonly message: string }
+  /** The engine worker was restarted (after a cancel it did not honour, or a crash): documents are gone. */
+  | { readonly kind: 'engine-restarted'; readonly reason: string };
+
+/** From a UI to the engine. `id` is chosen by the sender and echoed in the response. */
+export interface RequestMessage {
+  readonly type: 'request';
+  readonly id: number;
+  readonly request: Request;
+}
+
+export interface ResponseMessage {
+  readonly type: 'response';
+  readonly id: number;
+  readonly response: Response;
+}
+
+export interface EventMessage {
+  readonly type: 'event';
+  readonly event: Event;
+}
+
+export type EngineMessage = ResponseMessage | EventMessage;
+
+/** Request kinds and the response kinds each may produce besides 'error'. */
+export const RESPONSE_OF: Readonly<Record<RequestKind, readonly Response['kind'][]>> = {
+  hello: ['hello'],
+  open: ['opened'],
+  close: ['closed'],
+  listing: ['listing'],
+  'session.create': ['session'],
+  run: ['stopped'],
+  step: ['stopped'],
+  'breakpoint.toggle': ['breakpoints'],
+  state: ['state'],
+  console: ['console'],
+  cancel: ['cancelled'],
+};
+
+/** Limits every validator enforces, so a hostile peer cannot make a host allocate without bound. */
+export const LIMITS = {
+  /** Base64 text of an opened file: 64 MiB of bytes. */
+  maxBase64: Math.ceil((64 * 1024 * 1024) / 3) * 4,
+  maxName: 4096,
+  maxConsoleLine: 4096,
+  maxListingCount: 10_000,
+  maxId: Number.MAX_SAFE_INTEGER,
+} as const;
+
+/** The Electron IPC channels the preload exposes; nothing else crosses. */
+export const IPC_CHANNELS = { request: 'bpfdbg:request', event: 'bpfdbg:event', menu: 'bpfdbg:menu' } as const;
+
+/** Menu commands main sends to the renderer (the renderer owns the state they act on). */
+export type MenuCommand =
+  | 'open'
+  | 'run'
+  | 'continue'
+  | 'step-into'
+  | 'step-over'
+  | 'step-out'
+  | 'step-back'
+  | 'toggle-breakpoint'
+  | 'toggle-theme'
+  | 'focus-console'
+  | 'focus-listing';
+
+export const MENU_COMMANDS: readonly MenuCommand[] = [
+  'open', 'run', 'continue', 'step-into', 'step-over', 'step-out',
+  'step-back', 'toggle-breakpoint', 'toggle-theme', 'focus-console', 'focus-listing',
+];
+
+/** What main sends on IPC_CHANNELS.menu: a command, or a file the user picked in a native dialog. */
+export type MenuMessage =
+  | { readonly command: MenuCommand }
+  | { readonly command: 'open-file'; readonly name: string; readonly base64: string; readonly format: FileFormat };

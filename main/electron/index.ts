@@ -1,0 +1,208 @@
+// The Electron main process: one locked-down window, the engine in a worker thread, validated IPC between them.
+//
+// The renderer is untrusted: it runs sandboxed with context isolation, loads only the packaged
+// files, cannot navigate or open windows, and everything it sends over IPC is validated against
+// the protocol before the engine sees it (and everything the engine sends back is validated too).
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainEvent, type WebContents } from 'electron';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  checkRequestMessage, encodeBase64, IPC_CHANNELS,
+  type EngineMessage, type Feature, type FileFormat, type MenuMessage,
+} from '../../engine/protocol';
+import { WorkerClient } from '../../engine/host/worker-client';
+import { menuTemplate } from './menu';
+
+const MAX_RECENT = 10;
+/** Files larger than this are refused before reading (the protocol's own limit is 64 MiB). */
+const MAX_OPEN_BYTES = 64 * 1024 * 1024;
+
+let win: BrowserWindow | undefined;
+let engine: WorkerClient | undefined;
+let features = new Set<Feature>();
+let recent: string[] = [];
+/** Ids of hello requests in flight: their answers carry the feature list the menu is built from. */
+const helloIds = new Set<number>();
+
+const recentFile = (): string => path.join(app.getPath('userData'), 'recent.json');
+
+/** The packaged app keeps out/main unpacked (electron-builder asarUnpack), because a worker cannot start from inside an asar. */
+function workerScript(): string {
+  return path.join(__dirname.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked'), 'worker.js');
+}
+
+function rendererUrl(): { url?: string; file?: string } {
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  if (!app.isPackaged && dev) return { url: dev };
+  return { file: path.join(__dirname, '../renderer/index.html') };
+}
+
+function isOurFrame(e: IpcMainEvent): boolean {
+  if (!win || e.sender !== win.webContents) return false;
+  const url = e.senderFrame?.url ?? '';
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  return url.startsWith('file://') || (!app.isPackaged && !!dev && url.startsWith(dev));
+}
+
+function send(contents: WebContents | undefined, channel: string, message: EngineMessage | MenuMessage): void {
+  if (contents && !contents.isDestroyed()) contents.send(channel, message);
+}
+
+function rebuildMenu(): void {
+  const template = menuTemplate(
+    { features, recent, isMac: process.platform === 'darwin', devTools: !app.isPackaged },
+    {
+      open: (format) => void openWithDialog(format),
+      openRecent: (file) => void openFile(file, 'auto'),
+      clearRecent: () => {
+        recent = [];
+        void saveRecent();
+      },
+      command: (command) => send(win?.webContents, IPC_CHANNELS.menu, { command }),
+    },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+async function loadRecent(): Promise<void> {
+  try {
+    const data: unknown = JSON.parse(await readFile(recentFile(), 'utf8'));
+    recent = Array.isArray(data) ? data.filter((x): x is string => typeof x === 'string').slice(0, MAX_RECENT) : [];
+  } catch {
+    recent = [];
+  }
+}
+
+async function saveRecent(): Promise<void> {
+  rebuildMenu();
+  try {
+    await writeFile(recentFile(), JSON.stringify(recent));
+  } catch {
+    // A read-only profile only loses the recent list; the app keeps working.
+  }
+}
+
+const FILTERS: Readonly<Record<FileFormat, Electron.FileFilter[]>> = {
+  auto: [{ name: 'BPF programs', extensions: ['o', 'bpf', 's', 'asm', 'bin', 'img'] }, { name: 'All files', extensions: ['*'] }],
+  object: [{ name: 'ELF BPF objects', extensions: ['o'] }, { name: 'All files', extensions: ['*'] }],
+  asm: [{ name: 'Assembly', extensions: ['s', 'asm', 'txt'] }, { name: 'All files', extensions: ['*'] }],
+  raw: [{ name: 'Raw bytecode', extensions: ['bin', 'bpf', 'raw'] }, { name: 'All files', extensions: ['*'] }],
+  image2013: [{ name: '2013-dialect images', extensions: ['img', 'bin'] }, { name: 'All files', extensions: ['*'] }],
+};
+
+async function openWithDialog(format: FileFormat): Promise<void> {
+  if (!win) return;
+  const r = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: FILTERS[format] });
+  if (!r.canceled && r.filePaths[0]) await openFile(r.filePaths[0], format);
+}
+
+/** Reads a file the user chose and hands it to the renderer, which opens it through the engine like any other file. */
+async function openFile(file: string, format: FileFormat): Promise<void> {
+  try {
+    const bytes = await readFile(file);
+    if (bytes.length > MAX_OPEN_BYTES) throw new Error(`the file is ${bytes.length} bytes; the limit is ${MAX_OPEN_BYTES}`);
+    send(win?.webContents, IPC_CHANNELS.menu, { command: 'open-file', name: path.basename(file), base64: encodeBase64(bytes), format });
+    recent = [file, ...recent.filter((f) => f !== file)].slice(0, MAX_RECENT);
+    app.addRecentDocument(file);
+    await saveRecent();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    send(win?.webContents, IPC_CHANNELS.event, { type: 'event', event: { kind: 'host-error', code: 'host.open-failed', message: `Could not open ${file}: ${message}` } });
+  }
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'bpfdbg',
+    backgroundColor: '#1e1f22',
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  const contents = win.webContents;
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the user's browser, never inside the app.
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => {
+    win = undefined;
+  });
+  const target = rendererUrl();
+  if (target.url) void win.loadURL(target.url);
+  else if (target.file) void win.loadFile(target.file);
+}
+
+function startEngine(): void {
+  engine = new WorkerClient({ script: workerScript() });
+  engine.onMessage((m) => {
+    if (m.type === 'response' && helloIds.delete(m.id) && m.response.kind === 'hello') {
+      features = new Set(m.response.features);
+      rebuildMenu();
+    }
+    send(win?.webContents, IPC_CHANNELS.event, m);
+  });
+}
+
+ipcMain.on(IPC_CHANNELS.request, (e, data: unknown) => {
+  if (!isOurFrame(e)) return;
+  const checked = checkRequestMessage(data);
+  if (!checked.ok) {
+    send(e.sender, IPC_CHANNELS.event, { type: 'event', event: { kind: 'host-error', code: 'protocol.malformed', message: checked.error } });
+    return;
+  }
+  if (checked.value.request.kind === 'hello') helloIds.add(checked.value.id);
+  engine?.post(checked.value);
+});
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+  contents.on('will-navigate', (ev) => ev.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  // The same policy as the page's meta tag, as a header, for everything the session loads.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"],
+      },
+    });
+  });
+  await loadRecent();
+  rebuildMenu();
+  startEngine();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}).catch((e: unknown) => {
+  dialog.showErrorBox('bpfdbg failed to start', e instanceof Error ? e.message : String(e));
+  app.quit();
+});
+
+app.on('window-all-closed', () => {
+  void engine?.close();
+  engine = undefined;
+  app.quit();
+});

@@ -1,0 +1,109 @@
+// End-to-end: the built renderer in Chromium through the web host and the real engine worker.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'resources', 'examples');
+const SHOTS = path.join(__dirname, 'screenshots');
+
+async function openFile(page: Page, name: string, buffer: Buffer, mimeType = 'application/octet-stream'): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType, buffer });
+}
+
+async function ready(page: Page): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/');
+  await expect(page.getByTestId('empty')).toBeVisible();
+  await expect(page.getByText('browser mode')).toBeVisible();
+}
+
+test('opens an example object and shows its listing with source lines', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await ready(page);
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  const listing = page.getByTestId('listing');
+  await expect(listing.getByText('xdp_drop_discard:')).toBeVisible();
+  // The first instruction as llvm-objdump prints it (resources/examples/xdp_parse.objdump).
+  await expect(listing.getByText('r7 = *(u32 *)(r1 + 0x4)')).toBeVisible();
+  await expect(listing.getByText('61 17 04 00 00 00 00 00')).toBeVisible();
+  await expect(listing.getByText('void *data_end = (void *)(long)ctx->data_end;')).toBeVisible();
+  const programs = page.getByTestId('program-select');
+  await expect(programs.locator('option')).toHaveCount(2);
+  await page.screenshot({ path: path.join(SHOTS, 'object-listing-dark.png') });
+
+  await programs.selectOption({ index: 1 });
+  await expect(listing.getByText('tc_drop_discard:')).toBeVisible();
+
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('theme').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await page.screenshot({ path: path.join(SHOTS, 'object-listing-light.png') });
+  expect(errors).toEqual([]);
+});
+
+test('a malformed object gives a clear error where the listing would be', async ({ page }) => {
+  await ready(page);
+  const bad = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]);
+  await openFile(page, 'broken.o', bad);
+  const card = page.getByTestId('open-error');
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('Could not open broken.o');
+  await expect(card).toContainText('shorter than the 64-byte ELF64 header');
+  await expect(page.getByTestId('notice-error')).toContainText('Could not open broken.o');
+  await expect(page.getByTestId('diagnostics')).toContainText('obj.elf.truncated');
+  await page.screenshot({ path: path.join(SHOTS, 'malformed-object.png') });
+});
+
+test('assembly text is assembled and listed with its source lines', async ({ page }) => {
+  await ready(page);
+  const asm = ['entry:', '  r0 = 0', '  r1 = 10', 'loop:', '  r0 += r1', '  r1 -= 1', '  if r1 != 0 goto loop', '  exit', ''].join('\n');
+  await openFile(page, 'loop.s', Buffer.from(asm), 'text/plain');
+  const listing = page.getByTestId('listing');
+  await expect(listing.getByText('loop:', { exact: true })).toBeVisible();
+  await expect(listing.getByText('if r1 != 0x0 goto loop')).toBeVisible();
+  // r1 -= 1 is sub with an immediate (0x17), as llvm-mc encodes it.
+  await expect(listing.getByText('17 01 00 00 01 00 00 00')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'assembly-listing.png') });
+});
+
+test('a 100k-instruction program scrolls to its end', async ({ page }) => {
+  await ready(page);
+  const n = 100_000;
+  const bytes = Buffer.alloc(n * 8);
+  for (let i = 0; i < n - 1; i++) bytes.set([0x07, 0x00, 0x00, 0x00, i & 0xff, 0, 0, 0], i * 8);
+  bytes.set([0x95, 0, 0, 0, 0, 0, 0, 0], (n - 1) * 8);
+  await openFile(page, 'big.bin', bytes);
+  const listing = page.getByTestId('listing');
+  await expect(listing.getByText('r0 += 0x1', { exact: true })).toBeVisible();
+  const viewport = listing.locator('.viewport');
+  await viewport.evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
+  await expect(listing.getByText('99999', { exact: true })).toBeVisible();
+  await expect(listing.getByText('exit', { exact: true })).toBeVisible();
+  // Only the visible window is in the DOM, not 100k rows.
+  expect(await listing.locator('.line').count()).toBeLessThan(200);
+  await viewport.evaluate((el) => {
+    el.scrollTop = el.scrollHeight / 2;
+  });
+  await expect(listing.getByText('50000', { exact: true })).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'big-program-middle.png') });
+});
+
+test('debug keys say plainly that running is not available yet', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  await expect(page.getByTestId('listing').getByText('xdp_drop_discard:')).toBeVisible();
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('notice-info')).toContainText('Running programs is not available yet');
+  await expect(page.getByTestId('registers')).toContainText('not available yet');
+  await page.getByTestId('console').click();
+  await page.keyboard.type('info registers');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('console')).toContainText('The debugger console is not available yet');
+  await page.screenshot({ path: path.join(SHOTS, 'not-available.png') });
+});

@@ -1,0 +1,1332 @@
+// Abstract interpretation in the order of the kernel's do_check: one path at a time, branches pushed on a stack,
+// states checkpointed at prune points (is_state_visited), the log written as the kernel writes it.
+//
+// Modelled as a privileged (root, CAP_BPF + CAP_PERFMON) load: pointer leaks are allowed, uninitialised stack may
+// be read, and no speculative-execution paths are simulated — the kernel's behaviour for root.
+import type { Insn } from '../isa';
+import { HELPER_PROTOS, helperKernelName, type ArgType, type HelperProto } from '../kernel/helper-protos';
+import { ctxAccess, type ProgType } from '../kernel/prog-types';
+import {
+  boundsSync, coerceToSize, constValue, isConst, mark32Unbounded, markKnown, markUnbounded, refineCond, REV_COND,
+  S64_MAX, S64_MIN, safeToCompute, scalarAlu, scalarBranchTaken, FLIP_COND, u64, s64, zext32To64,
+  type Bounds, type Cond, type ScalarAluOp,
+} from './bounds';
+import type { Program } from './cfg';
+import { printKernelInsn } from './kernel-disasm';
+import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
+import {
+  BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
+  stateCovers, type FrameState, type MapInfo, type RegState, type VerifierState,
+} from './state';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
+
+export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_MAX_VAR_OFF = 1 << 29;
+const BPF_MAX_VAR_SIZ = 1 << 29;
+const MAX_PACKET_OFF = 0xffff;
+
+/** A rejection: the kernel's message, the instruction (slot) it was found at, and a stable code. */
+export class Reject {
+  constructor(readonly pc: number, readonly message: string, readonly code: string) {}
+}
+
+export interface AnalyzeOptions {
+  readonly progType: ProgType;
+  readonly gpl: boolean;
+  readonly sleepable: boolean;
+  readonly maps: readonly MapInfo[];
+  readonly log: VerifierLog;
+  /** How many abstract states to keep per instruction for the debugger. */
+  readonly keepStatesPerInsn: number;
+}
+
+export interface AnalyzeStats {
+  processed: number;
+  maxStatesPerInsn: number;
+  totalStates: number;
+  peakStates: number;
+}
+
+interface Checkpoint {
+  readonly state: VerifierState;
+  readonly pc: number;
+  branches: number;
+  readonly parent?: Checkpoint;
+  hits: number;
+  misses: number;
+  dead: boolean;
+}
+
+interface Pending {
+  readonly state: VerifierState;
+  readonly pc: number;
+  readonly prevPc: number;
+  readonly logPos: number;
+  readonly parent?: Checkpoint;
+}
+
+const ALU_STR: Record<string, string> = {
+  add: '+=', sub: '-=', mul: '*=', div: '/=', or: '|=', and: '&=', lsh: '<<=', rsh: '>>=', mod: '%=', xor: '^=',
+  arsh: 's>>=', sdiv: '/=', smod: '%=', neg: 'neg',
+};
+
+/** compatible_reg_types: the "expected=" list of check_reg_type per argument kind. */
+const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
+
+export class Analyzer {
+  private readonly log: VerifierLog;
+  readonly stats: AnalyzeStats = { processed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0 };
+  /** Abstract states observed before each instruction (slot index -> states), for the debugger. */
+  readonly states = new Map<number, VerifierState[]>();
+  private cur!: VerifierState;
+  private parent?: Checkpoint;
+  private pc = 0;
+  private prevPc = 0;
+  private readonly pending: Pending[] = [];
+  private readonly explored = new Map<number, Checkpoint[]>();
+  private idGen = 0;
+  private jmpsProcessed = 0;
+  private prevJmpsProcessed = 0;
+  private prevInsnProcessed = 0;
+  private scratch: Scratch | 'all' = 'all';
+  private prevLogPos = 0;
+  private prevInsnPrintPos = 0;
+  private readonly prunePoints: ReadonlySet<number>;
+
+  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>) {
+    this.log = opts.log;
+    this.prunePoints = prunePoints;
+  }
+
+  // ---- driver (do_check) ----
+
+  run(): Reject | undefined {
+    const frame = newFrame(0, -1, 0);
+    frame.regs[1] = pointerReg('PTR_TO_CTX');
+    this.cur = { frames: [frame], curframe: 0, refs: [] };
+    this.scratch = 'all';
+    let doPrintState = false;
+    for (;;) {
+      const idx = this.prog.insnAt[this.pc];
+      const insn = this.prog.insns[idx];
+      if (++this.stats.processed > COMPLEXITY_LIMIT_INSNS) {
+        return new Reject(this.pc, `BPF program is too large. Processed ${this.stats.processed} insn`, 'limit.insns');
+      }
+      if (this.prunePoints.has(this.pc)) {
+        const visited = this.isStateVisited();
+        if (visited instanceof Reject) return visited;
+        if (visited) {
+          if (this.log.enabled) {
+            this.log.write(doPrintState ? `\nfrom ${this.prevPc} to ${this.pc}: safe\n` : `${this.pc}: safe\n`);
+          }
+          if (!this.popPath()) return undefined;
+          doPrintState = true;
+          continue;
+        }
+      }
+      this.recordState();
+      if (this.log.level >= 2 && doPrintState) {
+        this.log.write(`\nfrom ${this.prevPc} to ${this.pc}:${printFrame(this.frame(), 'all', this.cur.refs)}\n`);
+        doPrintState = false;
+      }
+      if (this.log.enabled) {
+        this.printInsnState();
+        this.prevLogPos = this.log.pos;
+        this.log.write(`${this.pc}: ${printKernelInsn(insn)}\n`);
+        this.prevInsnPrintPos = this.log.pos - this.prevLogPos;
+        this.prevLogPos = this.log.pos;
+      }
+      let next: number | 'exit';
+      try {
+        next = this.step(insn);
+      } catch (e) {
+        if (e instanceof Reject) return e;
+        throw e;
+      }
+      if (next === 'exit') {
+        this.scratch = 'all';
+        this.updateBranchCounts();
+        if (!this.popPath()) return undefined;
+        doPrintState = true;
+        continue;
+      }
+      this.prevPc = this.pc;
+      this.pc = next;
+    }
+  }
+
+  private frame(): FrameState {
+    return this.cur.frames[this.cur.curframe];
+  }
+  private regs(): RegState[] {
+    return this.frame().regs;
+  }
+
+  private recordState(): void {
+    const list = this.states.get(this.pc) ?? [];
+    if (list.length < this.opts.keepStatesPerInsn) {
+      list.push(cloneState(this.cur));
+      this.states.set(this.pc, list);
+    }
+  }
+
+  /** print_insn_state: the "; R0=..." annotation of the previous line, or an "N:" state line. */
+  private printInsnState(): void {
+    const sc = this.scratch;
+    if (sc !== 'all' && sc.regs.size === 0 && sc.slots.size === 0) return;
+    if (this.prevLogPos && this.prevLogPos === this.log.pos) {
+      this.log.reset(this.prevLogPos - 1);
+      const pos = this.prevInsnPrintPos;
+      // vlog_alignment: round_up(max(pos + 4, 40), 8) - pos - 1.
+      const width = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
+      this.log.write(`${' '.repeat(Math.max(width, 1))};`);
+    } else {
+      this.log.write(`${this.pc}:`);
+    }
+    this.log.write(`${printFrame(this.frame(), sc, this.cur.refs)}\n`);
+    this.scratch = { regs: new Set(), slots: new Set() };
+  }
+
+  private scratchReg(r: number): void {
+    if (this.scratch !== 'all') this.scratch.regs.add(r);
+  }
+  private scratchSlot(spi: number): void {
+    if (this.scratch !== 'all') this.scratch.slots.add(spi);
+  }
+
+  private pushPath(target: number): VerifierState {
+    const st = cloneState(this.cur);
+    this.pending.push({ state: st, pc: target, prevPc: this.pc, logPos: this.log.pos, parent: this.parent });
+    if (this.parent) this.parent.branches++;
+    return st;
+  }
+
+  private popPath(): boolean {
+    const p = this.pending.pop();
+    if (!p) return false;
+    if (this.log.level === 1) this.log.reset(p.logPos);
+    this.cur = p.state;
+    this.pc = p.pc;
+    this.prevPc = p.prevPc;
+    this.parent = p.parent;
+    this.scratch = 'all';
+    return true;
+  }
+
+  private updateBranchCounts(): void {
+    let cp = this.parent;
+    while (cp) {
+      if (--cp.branches > 0) break;
+      cp = cp.parent;
+    }
+  }
+
+  /** is_state_visited: prune against finished states here; maybe checkpoint the current one. */
+  private isStateVisited(): boolean | Reject {
+    let addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8;
+    const list = this.explored.get(this.pc) ?? [];
+    let count = 0;
+    for (const cp of [...list]) {
+      count++;
+      if (cp.branches > 0) {
+        // A state on the current path: an identical one means the loop made no progress.
+        if (stateCovers(cp.state, this.cur) && stateCovers(this.cur, cp.state)) {
+          const all = (st: VerifierState): string => printFrame(st.frames[st.curframe], 'all', st.refs);
+          this.log.write(`infinite loop detected at insn ${this.pc}\ncur state:${all(this.cur)}\n`);
+          return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
+        }
+        // Inside a loop, checkpoint only every 20 jumps or 100 insns (different iterations rarely prune).
+        if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
+        continue;
+      }
+      if (stateCovers(cp.state, this.cur)) {
+        cp.hits++;
+        return true;
+      }
+      if (addNew) cp.misses++;
+      if (cp.misses > cp.hits * 3 + 3) {
+        list.splice(list.indexOf(cp), 1);
+        cp.dead = true;
+        this.stats.peakStates--;
+      }
+    }
+    if (this.stats.maxStatesPerInsn < count) this.stats.maxStatesPerInsn = count;
+    if (!addNew) return false;
+    const cp: Checkpoint = { state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false };
+    list.push(cp);
+    this.explored.set(this.pc, list);
+    this.stats.totalStates++;
+    this.stats.peakStates++;
+    this.prevJmpsProcessed = this.jmpsProcessed;
+    this.prevInsnProcessed = this.stats.processed;
+    this.parent = cp;
+    return false;
+  }
+
+  private reject(message: string, code: string): never {
+    throw new Reject(this.pc, message, code);
+  }
+
+  // ---- register operand checks (check_reg_arg) ----
+
+  private checkSrc(r: number): RegState {
+    if (r > 10) this.reject(`R${r} is invalid`, 'reg.invalid');
+    const reg = this.regs()[r];
+    this.scratchReg(r);
+    if (reg.type === 'NOT_INIT') this.reject(`R${r} !read_ok`, 'reg.uninit');
+    return reg;
+  }
+
+  private checkDst(r: number, mark: boolean): void {
+    if (r > 10) this.reject(`R${r} is invalid`, 'reg.invalid');
+    if (r === BPF_REG_FP) this.reject('frame pointer is read only', 'reg.fp-readonly');
+    this.scratchReg(r);
+    if (mark) this.regs()[r] = scalarUnknown();
+  }
+
+  // ---- one instruction ----
+
+  private step(insn: Insn): number | 'exit' {
+    const f = insn.form;
+    const next = this.pc + (f.kind === 'lddw' ? 2 : 1);
+    switch (f.kind) {
+      case 'alu': case 'neg': case 'mov': case 'movsx': case 'end': case 'bswap':
+        this.checkAlu(insn);
+        return next;
+      case 'lddw':
+        this.checkLdImm64(insn);
+        return next;
+      case 'ldx': case 'ldsx': {
+        const src = this.checkSrc(insn.src);
+        void src;
+        this.checkDst(insn.dst, false);
+        this.checkMemAccess(insn.src, insn.off, f.size!, 'read', insn.dst, f.kind === 'ldsx');
+        return next;
+      }
+      case 'stx':
+        this.checkSrc(insn.src);
+        this.checkSrc(insn.dst);
+        this.checkMemAccess(insn.dst, insn.off, f.size!, 'write', insn.src, false);
+        return next;
+      case 'st':
+        this.checkSrc(insn.dst);
+        this.checkMemAccess(insn.dst, insn.off, f.size!, 'write', -1, false, insn.imm);
+        return next;
+      case 'atomic':
+        this.checkAtomic(insn);
+        return next;
+      case 'ja':
+        this.jmpsProcessed++;
+        return this.pc + 1 + (f.id === 'gotol' ? insn.imm : insn.off);
+      case 'jcond':
+        this.jmpsProcessed++;
+        return this.checkCondJmp(insn);
+      case 'call':
+        this.jmpsProcessed++;
+        if (f.id !== 'call') this.reject(`${f.id === 'call_local' ? 'bpf-to-bpf calls' : 'kfunc calls'} are not supported by this verifier yet`, 'unsupported.call');
+        this.checkHelperCall(insn);
+        return next;
+      case 'exit':
+        this.jmpsProcessed++;
+        this.checkExit();
+        return 'exit';
+      case 'ld_abs': case 'ld_ind':
+        this.reject('legacy packet loads (ld_abs/ld_ind) are not supported by this verifier yet', 'unsupported.ld_abs');
+        break;
+      case 'invalid':
+        this.reject(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, 'insn.unknown');
+        break;
+      default:
+        this.reject(`${f.kind} is not supported by this verifier yet`, `unsupported.${f.kind}`);
+    }
+    return next;
+  }
+
+  // ---- ALU (check_alu_op) ----
+
+  private assignScalarIdBeforeMov(r: RegState): void {
+    if (r.type !== 'SCALAR_VALUE') return;
+    if (r.addConst) {
+      r.id = 0;
+      r.off = 0;
+      r.addConst = false;
+    }
+    if (!r.id && !tnumIsConst(r.varOff)) r.id = ++this.idGen;
+  }
+
+  private checkAlu(insn: Insn): void {
+    const f = insn.form;
+    const alu32 = f.width === 32;
+    const regs = this.regs();
+    if (f.kind === 'neg' || f.kind === 'end' || f.kind === 'bswap') {
+      this.checkSrc(insn.dst);
+      if (f.kind === 'neg' && regs[insn.dst].type === 'SCALAR_VALUE') {
+        this.checkDst(insn.dst, false);
+        const d = regs[insn.dst];
+        scalarAlu(d, d, 'neg', alu32);
+        d.id = 0;
+        d.addConst = false;
+        d.off = 0;
+      } else {
+        this.checkDst(insn.dst, true);
+      }
+      return;
+    }
+    if (f.kind === 'mov' || f.kind === 'movsx') {
+      if (f.source === 'reg') {
+        const src = this.checkSrc(insn.src);
+        this.checkDst(insn.dst, false);
+        if (!alu32) {
+          if (f.kind === 'mov') {
+            this.assignScalarIdBeforeMov(src);
+            regs[insn.dst] = cloneReg(src);
+          } else if (src.type === 'SCALAR_VALUE') {
+            const from = f.signExtendFrom!;
+            const noSext = src.umax < 1n << BigInt(from - 1);
+            if (noSext) this.assignScalarIdBeforeMov(src);
+            const d = cloneReg(src);
+            if (!noSext) d.id = 0;
+            coerceToSizeSx(d, from / 8);
+            regs[insn.dst] = d;
+          } else {
+            regs[insn.dst] = scalarUnknown();
+          }
+        } else {
+          let d: RegState;
+          if (src.type === 'SCALAR_VALUE' && f.kind === 'mov') {
+            const fits = bitWidth(src.umax) <= 32;
+            if (fits) this.assignScalarIdBeforeMov(src);
+            d = cloneReg(src);
+            if (!fits) d.id = 0;
+          } else if (src.type === 'SCALAR_VALUE') {
+            d = cloneReg(src);
+            d.id = 0;
+            coerceToSizeSx(d, f.signExtendFrom! / 8);
+          } else {
+            d = scalarUnknown();
+          }
+          zext32To64(d);
+          boundsSync(d);
+          regs[insn.dst] = d;
+        }
+      } else {
+        this.checkDst(insn.dst, true);
+        regs[insn.dst] = scalarConst(alu32 ? BigInt(insn.imm >>> 0) : BigInt(insn.imm));
+      }
+      return;
+    }
+    // Arithmetic: check_alu_op's last branch.
+    const op = f.aluOp!;
+    if (f.source === 'reg') this.checkSrc(insn.src);
+    this.checkSrc(insn.dst);
+    if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && f.source === 'imm' && insn.imm === 0) {
+      this.reject('div by zero', 'alu.div-zero');
+    }
+    if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && f.source === 'imm') {
+      const size = alu32 ? 32 : 64;
+      if (insn.imm < 0 || insn.imm >= size) this.reject(`invalid shift ${insn.imm}`, 'alu.shift');
+    }
+    this.checkDst(insn.dst, false);
+    this.adjustRegMinMaxVals(insn, op);
+  }
+
+  private adjustRegMinMaxVals(insn: Insn, op: ScalarAluOp): void {
+    const regs = this.regs();
+    const alu32 = insn.form.width === 32;
+    const dst = regs[insn.dst];
+    let src: RegState;
+    if (insn.form.source === 'reg') {
+      src = regs[insn.src];
+      if (src.type !== 'SCALAR_VALUE') {
+        if (dst.type !== 'SCALAR_VALUE') {
+          if (op === 'sub') {
+            regs[insn.dst] = scalarUnknown();
+            return;
+          }
+          this.reject(`R${insn.dst} pointer ${ALU_STR[op]} pointer prohibited`, 'ptr.arith-ptr-ptr');
+        }
+        this.adjustPtrMinMaxVals(insn, op, src, dst, true);
+        return;
+      }
+      if (dst.type !== 'SCALAR_VALUE') {
+        this.adjustPtrMinMaxVals(insn, op, dst, src, false);
+        return;
+      }
+    } else {
+      src = scalarConst(BigInt(insn.imm));
+      if (dst.type !== 'SCALAR_VALUE') {
+        this.adjustPtrMinMaxVals(insn, op, dst, src, false);
+        return;
+      }
+    }
+    // Two scalars: adjust_scalar_min_max_vals.
+    if (!safeToCompute(op, src, alu32)) {
+      regs[insn.dst] = scalarUnknown();
+      return;
+    }
+    const d = regs[insn.dst];
+    const srcCopy: Bounds = { ...src };
+    scalarAlu(d, srcCopy, op, alu32);
+    if (op === 'add' && !alu32 && d.id && isConst(src, false)) {
+      const val = constValue(src, false);
+      if (d.addConst || val > 0x7fffffffn) {
+        d.off = 0;
+        d.id = 0;
+        d.addConst = false;
+      } else {
+        d.addConst = true;
+        d.off = Number(val);
+      }
+    } else {
+      d.id = 0;
+      d.addConst = false;
+      d.off = 0;
+    }
+  }
+
+  /** adjust_ptr_min_max_vals: pointer +/- scalar. */
+  private adjustPtrMinMaxVals(insn: Insn, op: ScalarAluOp, ptr: RegState, off: RegState, scalarIsDst: boolean): void {
+    const regs = this.regs();
+    const dstNo = insn.dst;
+    const known = tnumIsConst(off.varOff);
+    if ((known && (off.smin !== off.smax || off.umin !== off.umax)) || off.smin > off.smax || off.umin > off.umax) {
+      regs[dstNo] = scalarUnknown();
+      return;
+    }
+    if (insn.form.width === 32) {
+      if (op === 'sub') {
+        regs[dstNo] = scalarUnknown();
+        return;
+      }
+      this.reject(`R${dstNo} 32-bit pointer arithmetic prohibited`, 'ptr.arith-32');
+    }
+    if (ptr.maybeNull) this.reject(`R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`, 'ptr.arith-null');
+    switch (ptr.type) {
+      case 'PTR_TO_CTX': case 'PTR_TO_MAP_VALUE': case 'PTR_TO_MAP_KEY': case 'PTR_TO_STACK': case 'PTR_TO_PACKET_META':
+      case 'PTR_TO_PACKET': case 'PTR_TO_MEM': case 'PTR_TO_FUNC':
+        break;
+      case 'CONST_PTR_TO_MAP':
+        if (known && off.smin === 0n && op === 'add') break;
+        this.reject(`R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`, 'ptr.arith-type');
+        break;
+      default:
+        this.reject(`R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`, 'ptr.arith-type');
+    }
+    this.checkRegSaneOffset(off, ptr);
+    this.checkRegSaneOffset(ptr, ptr);
+    const d: RegState = cloneReg(ptr);
+    d.id = ptr.id;
+    mark32Unbounded(d);
+    const [smin, smax, umin, umax] = [ptr.smin, ptr.smax, ptr.umin, ptr.umax];
+    const fitsS32 = (v: number): boolean => v === (v | 0);
+    switch (op) {
+      case 'add':
+        if (known && fitsS32(ptr.off + Number(off.smin))) {
+          d.off = ptr.off + Number(off.smin);
+          break;
+        }
+        d.smin = smin + off.smin;
+        d.smax = smax + off.smax;
+        if (d.smin !== s64(d.smin) || d.smax !== s64(d.smax)) { d.smin = S64_MIN; d.smax = S64_MAX; }
+        d.umin = umin + off.umin;
+        d.umax = umax + off.umax;
+        if (d.umin !== u64(d.umin) || d.umax !== u64(d.umax)) { d.umin = 0n; d.umax = u64(-1n); }
+        d.varOff = tnumAdd(ptr.varOff, off.varOff);
+        if (ptr.type === 'PTR_TO_PACKET' || ptr.type === 'PTR_TO_PACKET_META') {
+          d.id = ++this.idGen;
+          d.range = 0;
+        }
+        break;
+      case 'sub':
+        if (scalarIsDst) this.reject(`R${dstNo} tried to subtract pointer from scalar`, 'ptr.sub-from-scalar');
+        if (ptr.type === 'PTR_TO_STACK') this.reject(`R${dstNo} subtraction from stack pointer prohibited`, 'ptr.sub-stack');
+        if (known && fitsS32(ptr.off - Number(off.smin))) {
+          d.off = ptr.off - Number(off.smin);
+          break;
+        }
+        d.smin = smin - off.smax;
+        d.smax = smax - off.smin;
+        if (d.smin !== s64(d.smin) || d.smax !== s64(d.smax)) { d.smin = S64_MIN; d.smax = S64_MAX; }
+        if (umin < off.umax) { d.umin = 0n; d.umax = u64(-1n); } else { d.umin = umin - off.umax; d.umax = umax - off.umin; }
+        d.varOff = tnumSub(ptr.varOff, off.varOff);
+        if (ptr.type === 'PTR_TO_PACKET' || ptr.type === 'PTR_TO_PACKET_META') {
+          d.id = ++this.idGen;
+          if (off.smin < 0n) d.range = 0;
+        }
+        break;
+      case 'and': case 'or': case 'xor':
+        this.reject(`R${dstNo} bitwise operator ${ALU_STR[op]} on pointer prohibited`, 'ptr.bitwise');
+        break;
+      default:
+        this.reject(`R${dstNo} pointer arithmetic with ${ALU_STR[op]} operator prohibited`, 'ptr.arith-op');
+    }
+    this.checkRegSaneOffset(d, ptr);
+    boundsSync(d);
+    regs[dstNo] = d;
+  }
+
+  private checkRegSaneOffset(reg: RegState, ptr: RegState): void {
+    const t = regTypeStr(ptr);
+    const val = s64(reg.varOff.value);
+    if (tnumIsConst(reg.varOff) && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+      this.reject(`math between ${t} pointer and ${val} is not allowed`, 'ptr.offset');
+    }
+    if (reg.off >= BPF_MAX_VAR_OFF || reg.off <= -BPF_MAX_VAR_OFF) this.reject(`${t} pointer offset ${reg.off} is not allowed`, 'ptr.offset');
+    if (reg.smin === S64_MIN) this.reject(`math between ${t} pointer and register with unbounded min value is not allowed`, 'ptr.unbounded');
+    if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) this.reject(`value ${reg.smin} makes ${t} pointer be out of bounds`, 'ptr.offset');
+  }
+
+  // ---- lddw ----
+
+  private checkLdImm64(insn: Insn): void {
+    this.checkDst(insn.dst, false);
+    const regs = this.regs();
+    switch (insn.form.id) {
+      case 'lddw': {
+        const v = (BigInt((insn.imm2 ?? 0) >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+        regs[insn.dst] = scalarConst(v);
+        return;
+      }
+      case 'lddw_map_fd': case 'lddw_map_idx': case 'lddw_map_value': case 'lddw_map_idx_value': {
+        const byIdx = insn.form.id.startsWith('lddw_map_idx');
+        const map = byIdx ? this.opts.maps[insn.imm] : this.opts.maps.find((m, i) => (m.fd ?? i) === insn.imm);
+        if (!map) this.reject(`fd ${insn.imm} is not pointing to valid bpf_map`, 'map.fd');
+        if (insn.form.id.endsWith('value')) {
+          const off = insn.imm2 ?? 0;
+          regs[insn.dst] = pointerReg('PTR_TO_MAP_VALUE', { map, off });
+        } else {
+          regs[insn.dst] = pointerReg('CONST_PTR_TO_MAP', { map });
+        }
+        return;
+      }
+      default:
+        this.reject(`${insn.form.id} is not supported by this verifier yet`, 'unsupported.lddw');
+    }
+  }
+
+  // ---- memory (check_mem_access) ----
+
+  private checkMemAccess(regno: number, insnOff: number, size: number, t: 'read' | 'write', valueRegno: number, ldsx: boolean, stImm?: number): void {
+    const regs = this.regs();
+    const reg = regs[regno];
+    this.checkPtrAlignment(reg, insnOff, size);
+    const off = insnOff + reg.off;
+    switch (reg.type) {
+      case 'PTR_TO_MAP_VALUE': case 'PTR_TO_MAP_KEY': {
+        if (reg.maybeNull) this.reject(`R${regno} invalid mem access '${regTypeStr(reg)}'`, 'mem.null');
+        if (reg.type === 'PTR_TO_MAP_KEY' && t === 'write') this.reject(`R${regno} cannot write into ${regTypeStr(reg)}`, 'mem.rdonly');
+        const limit = reg.type === 'PTR_TO_MAP_VALUE' ? reg.map!.valueSize : reg.map!.keySize;
+        this.checkMemRegionAccess(regno, reg, off, size, limit, false);
+        if (t === 'read' && valueRegno >= 0) regs[valueRegno] = scalarUnknown();
+        break;
+      }
+      case 'PTR_TO_MEM': {
+        if (reg.maybeNull) this.reject(`R${regno} invalid mem access '${regTypeStr(reg)}'`, 'mem.null');
+        if (t === 'write' && reg.rdonly) this.reject(`R${regno} cannot write into ${regTypeStr(reg)}`, 'mem.rdonly');
+        this.checkMemRegionAccess(regno, reg, off, size, reg.memSize, false);
+        if (t === 'read' && valueRegno >= 0) regs[valueRegno] = scalarUnknown();
+        break;
+      }
+      case 'PTR_TO_CTX': {
+        if (reg.off) this.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, 'ctx.modified');
+        if (!tnumIsConst(reg.varOff)) this.reject(`variable ctx access var_off=${tnumPrint(reg.varOff)} disallowed`, 'ctx.variable');
+        const access = ctxAccess(this.opts.progType, off, size, t);
+        if (!access.ok || (ldsx && access.yields)) this.reject(`invalid bpf_context access off=${off} size=${size}`, 'ctx.access');
+        if (t === 'read' && valueRegno >= 0) {
+          if (!access.yields) {
+            regs[valueRegno] = scalarUnknown();
+          } else if (access.yields === 'PTR_TO_SOCK_COMMON_OR_NULL') {
+            regs[valueRegno] = pointerReg('PTR_TO_SOCK_COMMON', { maybeNull: true, id: ++this.idGen });
+          } else {
+            regs[valueRegno] = pointerReg(access.yields);
+          }
+        }
+        break;
+      }
+      case 'PTR_TO_STACK':
+        this.checkStackAccessWithinBounds(regno, reg, off, size, t === 'read' ? ' read from' : ' write to');
+        if (t === 'read') this.checkStackRead(reg, off, size, valueRegno);
+        else this.checkStackWrite(reg, off, size, valueRegno, stImm);
+        break;
+      case 'PTR_TO_PACKET': case 'PTR_TO_PACKET_META':
+        if (t === 'write' && !this.mayWritePacket()) this.reject('cannot write into packet', 'pkt.write');
+        this.checkPacketAccess(regno, reg, off, size);
+        if (t === 'read' && valueRegno >= 0) regs[valueRegno] = scalarUnknown();
+        break;
+      case 'PTR_TO_SOCK_COMMON':
+        if (reg.maybeNull) this.reject(`R${regno} invalid mem access '${regTypeStr(reg)}'`, 'mem.null');
+        this.reject('access to sock_common fields is not supported by this verifier yet', 'unsupported.sock');
+        break;
+      default:
+        this.reject(`R${regno} invalid mem access '${regTypeStr(reg)}'`, 'mem.type');
+    }
+    const v = valueRegno >= 0 ? regs[valueRegno] : undefined;
+    if (v && size < 8 && t === 'read' && v.type === 'SCALAR_VALUE') {
+      if (ldsx) coerceToSizeSx(v, size);
+      else coerceToSize(v, size);
+    }
+  }
+
+  /** check_ptr_alignment on x86-64 (efficient unaligned access): only stack accesses must be aligned. */
+  private checkPtrAlignment(reg: RegState, off: number, size: number): void {
+    if (reg.type !== 'PTR_TO_STACK' || size === 1) return;
+    const regOff = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
+    if (!tnumIsAligned(regOff, size)) {
+      const tn = tnumIsConst(reg.varOff) ? s64(reg.varOff.value).toString() : tnumPrint(reg.varOff);
+      this.reject(`misaligned stack access off ${tn}+${reg.off}+${off} size ${size}`, 'stack.misaligned');
+    }
+  }
+
+  private mayWritePacket(): boolean {
+    return ['sched_cls', 'sched_act', 'xdp'].includes(this.opts.progType.name);
+  }
+
+  private memAccessMessage(regno: number, reg: RegState, off: bigint, size: number, memSize: number): string {
+    switch (reg.type) {
+      case 'PTR_TO_MAP_KEY': return `invalid access to map key, key_size=${memSize} off=${off} size=${size}`;
+      case 'PTR_TO_MAP_VALUE': return `invalid access to map value, value_size=${memSize} off=${off} size=${size}`;
+      case 'PTR_TO_PACKET': case 'PTR_TO_PACKET_META': case 'PTR_TO_PACKET_END':
+        return `invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})`;
+      default: return `invalid access to memory, mem_size=${memSize} off=${off} size=${size}`;
+    }
+  }
+
+  private memOk(off: bigint, size: number, memSize: number, zeroOk: boolean): boolean {
+    const sizeOk = size > 0 || (size === 0 && zeroOk);
+    return off >= 0n && sizeOk && off + BigInt(size) <= BigInt(memSize);
+  }
+
+  /** check_mem_region_access: both ends of a variable offset must fit. Prints the kernel's two lines on failure. */
+  private checkMemRegionAccess(regno: number, reg: RegState, off: number, size: number, memSize: number, zeroOk: boolean): void {
+    const o = BigInt(off);
+    if (reg.smin < 0n && (reg.smin === S64_MIN || o + reg.smin !== BigInt.asIntN(32, o + reg.smin) || reg.smin + o < 0n)) {
+      this.reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, 'mem.negative');
+    }
+    if (!this.memOk(reg.smin + o, size, memSize, zeroOk)) {
+      this.log.write(`${this.memAccessMessage(regno, reg, reg.smin + o, size, memSize)}\n`);
+      this.reject(`R${regno} min value is outside of the allowed memory range`, 'mem.range');
+    }
+    if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+      this.reject(`R${regno} unbounded memory access, make sure to bounds check any such access`, 'mem.unbounded');
+    }
+    if (!this.memOk(reg.umax + o, size, memSize, zeroOk)) {
+      this.log.write(`${this.memAccessMessage(regno, reg, reg.umax + o, size, memSize)}\n`);
+      this.reject(`R${regno} max value is outside of the allowed memory range`, 'mem.range');
+    }
+  }
+
+  private checkPacketAccess(regno: number, reg: RegState, off: number, size: number): void {
+    if (reg.smin < 0n) this.reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, 'mem.negative');
+    if (reg.range < 0 || !this.memOk(BigInt(off), size, reg.range, false)) {
+      if (reg.range >= 0) this.log.write(`${this.memAccessMessage(regno, reg, BigInt(off), size, reg.range)}\n`);
+      this.reject(`R${regno} offset is outside of the packet`, 'pkt.range');
+    }
+  }
+
+  private checkStackAccessWithinBounds(regno: number, reg: RegState, off: number, size: number, extra: string): void {
+    let minOff: bigint;
+    let maxOff: bigint;
+    if (tnumIsConst(reg.varOff)) {
+      minOff = s64(reg.varOff.value) + BigInt(off);
+      maxOff = minOff + BigInt(size);
+    } else {
+      if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) this.reject(`invalid unbounded variable-offset${extra} stack R${regno}`, 'stack.unbounded');
+      minOff = reg.smin + BigInt(off);
+      maxOff = reg.smax + BigInt(off) + BigInt(size);
+    }
+    if (minOff < -MAX_BPF_STACK || minOff > -1n || maxOff > 0n || size < 0) {
+      if (tnumIsConst(reg.varOff)) this.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`, 'stack.bounds');
+      this.reject(`invalid variable-offset${extra} stack R${regno} var_off=${tnumPrint(reg.varOff)} off=${off} size=${size}`, 'stack.bounds');
+    }
+  }
+
+  private stackFrame(reg: RegState): FrameState {
+    return this.cur.frames[reg.frameno];
+  }
+
+  private checkStackWrite(reg: RegState, off: number, size: number, valueRegno: number, stImm?: number): void {
+    if (!tnumIsConst(reg.varOff)) {
+      this.reject('variable-offset stack writes are not supported by this verifier yet', 'unsupported.stack-var');
+    }
+    const fr = this.stackFrame(reg);
+    const abs = Number(s64(reg.varOff.value)) + off;
+    const slot = -abs - 1;
+    const spi = Math.floor(slot / 8);
+    const st = fr.stack[spi];
+    const value = valueRegno >= 0 ? this.regs()[valueRegno] : undefined;
+    this.scratchSlot(spi);
+    if (value && abs % 8 === 0 && value.type === 'SCALAR_VALUE') {
+      const fits = bitWidth(value.umax) <= size * 8;
+      if (fits) this.assignScalarIdBeforeMov(value);
+      saveRegisterState(st, value, size);
+      if (!fits) st.spilled.id = 0;
+    } else if (!value && abs % 8 === 0 && stImm !== undefined) {
+      saveRegisterState(st, scalarConst(BigInt(stImm)), size);
+    } else if (value && value.type !== 'SCALAR_VALUE') {
+      if (size !== 8) this.reject('invalid size of register spill', 'stack.spill-size');
+      saveRegisterState(st, value, size);
+    } else {
+      st.spilled = notInitReg();
+      if (st.types.some((x) => x === 'SPILL')) st.types = st.types.map((x) => (x === 'SPILL' ? 'MISC' : x));
+      const zero = (value && value.type === 'SCALAR_VALUE' && tnumIsConst(value.varOff) && value.varOff.value === 0n) || (!value && stImm === 0);
+      for (let i = 0; i < size; i++) st.types[(slot - i) % 8] = zero ? 'ZERO' : 'MISC';
+    }
+  }
+
+  private checkStackRead(reg: RegState, off: number, size: number, dst: number): void {
+    if (!tnumIsConst(reg.varOff)) {
+      this.reject('variable-offset stack reads are not supported by this verifier yet', 'unsupported.stack-var');
+    }
+    const fr = this.stackFrame(reg);
+    const abs = Number(s64(reg.varOff.value)) + off;
+    const slot = -abs - 1;
+    const spi = Math.floor(slot / 8);
+    const st = fr.stack[spi];
+    const regs = this.regs();
+    this.scratchSlot(spi);
+    if (st.types[7] === 'SPILL') {
+      let spillSize = 1;
+      for (let i = 7; i > 0 && st.types[i - 1] === 'SPILL'; i--) spillSize++;
+      const sp = st.spilled;
+      if (size !== 8 || spillSize !== 8) {
+        if (sp.type !== 'SCALAR_VALUE') this.reject('invalid size of register fill', 'stack.fill-size');
+        if (dst < 0) return;
+        if (size <= spillSize && (abs % 8 === 0 || size === spillSize)) {
+          if (size === 4 && spillSize === 4 && bitWidth(sp.umax) <= 32) this.assignScalarIdBeforeMov(sp);
+          regs[dst] = cloneReg(sp);
+          if (bitWidth(sp.umax) > size * 8) regs[dst].id = 0;
+        } else {
+          let spill = 0;
+          let zero = 0;
+          for (let i = 0; i < size; i++) {
+            const ty = st.types[(slot - i) % 8];
+            if (ty === 'SPILL') spill++;
+            else if (ty === 'ZERO') zero++;
+          }
+          regs[dst] = (spill === size && tnumIsConst(sp.varOff) && sp.varOff.value === 0n) || zero === size ? scalarConst(0n) : scalarUnknown();
+        }
+      } else if (dst >= 0) {
+        this.assignScalarIdBeforeMov(sp);
+        regs[dst] = cloneReg(sp);
+      }
+      return;
+    }
+    let zeros = 0;
+    for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === 'ZERO') zeros++;
+    if (dst >= 0) regs[dst] = zeros === size ? scalarConst(0n) : scalarUnknown();
+  }
+
+  // ---- atomics ----
+
+  private checkAtomic(insn: Insn): void {
+    const f = insn.form;
+    this.checkSrc(insn.src);
+    this.checkSrc(insn.dst);
+    if (f.atomicOp === 'cmpxchg') this.checkSrc(0);
+    const regs = this.regs();
+    if (regs[insn.src].type !== 'SCALAR_VALUE') this.reject(`R${insn.src} leaks addr into mem`, 'atomic.leak');
+    const dst = regs[insn.dst];
+    if (dst.type === 'PTR_TO_CTX' || dst.type === 'PTR_TO_PACKET' || dst.type === 'PTR_TO_PACKET_META') {
+      this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(dst)} is not allowed`, 'atomic.type');
+    }
+    const loadReg = f.atomicOp === 'cmpxchg' ? 0 : f.fetch ? insn.src : -1;
+    this.checkMemAccess(insn.dst, insn.off, f.size!, 'read', loadReg, false);
+    this.checkMemAccess(insn.dst, insn.off, f.size!, 'write', -1, false);
+  }
+
+  // ---- conditional jumps (check_cond_jmp_op) ----
+
+  private checkCondJmp(insn: Insn): number {
+    const f = insn.form;
+    const jmp32 = f.width === 32;
+    const op = f.cond! as Cond;
+    const regs = this.regs();
+    this.checkSrc(insn.dst);
+    let srcReg: RegState;
+    let srcIsFake = false;
+    if (f.source === 'reg') {
+      this.checkSrc(insn.src);
+      srcReg = regs[insn.src];
+    } else {
+      srcReg = scalarConst(jmp32 ? BigInt(insn.imm >>> 0) : BigInt(insn.imm));
+      srcIsFake = true;
+    }
+    const dstReg = regs[insn.dst];
+    const target = this.pc + 1 + insn.off;
+    const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32, !srcIsFake && insn.src === insn.dst);
+    if (pred === 1) {
+      if (this.log.enabled) this.printInsnState();
+      return target;
+    }
+    if (pred === 0) {
+      if (this.log.enabled) this.printInsnState();
+      return this.pc + 1;
+    }
+    const other = this.pushPath(target);
+    const oRegs = other.frames[other.curframe].regs;
+    if (dstReg.type === 'SCALAR_VALUE' && srcReg.type === 'SCALAR_VALUE' && !(!srcIsFake && insn.src === insn.dst)) {
+      const fakeT = cloneReg(srcReg);
+      const tDst = oRegs[insn.dst];
+      const tSrc = srcIsFake ? fakeT : oRegs[insn.src];
+      const fSrc = srcIsFake ? cloneReg(srcReg) : srcReg;
+      refineCond(dstReg, fSrc, REV_COND[op], jmp32);
+      boundsSync(dstReg);
+      boundsSync(fSrc);
+      refineCond(tDst, tSrc, op, jmp32);
+      boundsSync(tDst);
+      boundsSync(tSrc);
+      if (!srcIsFake && srcReg.id) {
+        this.syncLinkedRegs(this.cur, srcReg);
+        this.syncLinkedRegs(other, tSrc);
+      }
+      if (dstReg.id) {
+        this.syncLinkedRegs(this.cur, dstReg);
+        this.syncLinkedRegs(other, tDst);
+      }
+    }
+    if (!jmp32 && srcIsFake && insn.imm === 0 && (op === 'eq' || op === 'ne') && dstReg.maybeNull) {
+      const id = dstReg.id;
+      const refObjId = dstReg.refObjId;
+      markPtrOrNullRegs(this.cur, id, refObjId, op === 'ne');
+      markPtrOrNullRegs(other, id, refObjId, op === 'eq');
+    } else if (!this.tryMatchPktPointers(insn, op, dstReg, srcIsFake ? undefined : srcReg, other)) {
+      // Privileged: other pointer comparisons are allowed.
+    }
+    if (this.log.enabled) this.printInsnState();
+    return this.pc + 1;
+  }
+
+  private isBranchTaken(r1: RegState, r2: RegState, op: Cond, jmp32: boolean, same: boolean): 0 | 1 | -1 {
+    const isPkt = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
+    if (isPkt(r1) && isPkt(r2) && !jmp32) return -1;
+    const ptr1 = r1.type !== 'SCALAR_VALUE';
+    const ptr2 = r2.type !== 'SCALAR_VALUE';
+    if (ptr1 || ptr2) {
+      let a = r1;
+      let b = r2;
+      let o = op;
+      if (!(b.type === 'SCALAR_VALUE' && isConst(b, jmp32))) {
+        o = FLIP_COND[o];
+        a = r2;
+        b = r1;
+      }
+      if (!(b.type === 'SCALAR_VALUE' && isConst(b, jmp32))) return -1;
+      if (a.type === 'SCALAR_VALUE' || a.maybeNull || (a.type !== 'PTR_TO_STACK' && a.type !== 'PTR_TO_CTX' && a.type !== 'PTR_TO_MAP_VALUE' && a.type !== 'CONST_PTR_TO_MAP' && a.type !== 'PTR_TO_MEM' && a.type !== 'PTR_TO_PACKET' && a.type !== 'PTR_TO_PACKET_META' && a.type !== 'PTR_TO_PACKET_END' && a.type !== 'PTR_TO_MAP_KEY')) return -1;
+      if (constValue(b, jmp32) !== 0n) return -1;
+      return o === 'eq' ? 0 : o === 'ne' ? 1 : -1;
+    }
+    return scalarBranchTaken(r1, r2, op, jmp32, same);
+  }
+
+  /** sync_linked_regs: registers sharing the scalar id of `known` learn its new bounds. */
+  private syncLinkedRegs(st: VerifierState, known: RegState): void {
+    const all: RegState[] = [];
+    for (const fr of st.frames) {
+      all.push(...fr.regs);
+      for (const sl of fr.stack) if (sl.types[7] === 'SPILL') all.push(sl.spilled);
+    }
+    for (const reg of all) {
+      if (reg.type !== 'SCALAR_VALUE' || reg === known || reg.id !== known.id) continue;
+      if ((!reg.addConst && !known.addConst) || reg.off === known.off) {
+        Object.assign(reg, cloneReg(known));
+      } else {
+        const savedOff = reg.off;
+        const delta = scalarConst(BigInt((savedOff | 0) - (known.off | 0)));
+        Object.assign(reg, cloneReg(known));
+        reg.off = savedOff;
+        scalarAddNoSync(reg, delta);
+      }
+    }
+  }
+
+  private tryMatchPktPointers(insn: Insn, op: Cond, dst: RegState, src: RegState | undefined, other: VerifierState): boolean {
+    if (!src || insn.form.width === 32) return false;
+    const isPkt = (r: RegState): boolean => r.type === 'PTR_TO_PACKET';
+    const isEnd = (r: RegState): boolean => r.type === 'PTR_TO_PACKET_END';
+    const initPkt = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' && r.off === 0 && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+    const fwd = (isPkt(dst) && isEnd(src)) || (dst.type === 'PTR_TO_PACKET_META' && initPkt(src));
+    const rev = (isEnd(dst) && isPkt(src)) || (initPkt(dst) && src.type === 'PTR_TO_PACKET_META');
+    if (!fwd && !rev) return false;
+    const dstNo = insn.dst;
+    const srcNo = insn.src;
+    const self = this.cur;
+    const good = (st: VerifierState, regno: number, open: boolean): void => findGoodPktPointers(st, st.frames[st.curframe].regs[regno], open);
+    const end = (st: VerifierState, regno: number, open: boolean): void => {
+      const r = st.frames[st.curframe].regs[regno];
+      if (r.type === 'PTR_TO_PACKET') r.range = open ? -1 : -2;
+    };
+    switch (op) {
+      case 'gt':
+        if (fwd) { good(self, dstNo, false); end(other, dstNo, true); } else { good(other, srcNo, true); end(self, srcNo, false); }
+        return true;
+      case 'lt':
+        if (fwd) { good(other, dstNo, true); end(self, dstNo, false); } else { good(self, srcNo, false); end(other, srcNo, true); }
+        return true;
+      case 'ge':
+        if (fwd) { good(self, dstNo, true); end(other, dstNo, false); } else { good(other, srcNo, false); end(self, srcNo, true); }
+        return true;
+      case 'le':
+        if (fwd) { good(other, dstNo, false); end(self, dstNo, true); } else { good(self, srcNo, true); end(other, srcNo, false); }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // ---- helper calls (check_helper_call) ----
+
+  private checkHelperCall(insn: Insn): void {
+    const id = insn.imm;
+    const name = helperKernelName(id);
+    if (name === 'unknown') this.reject(`invalid func ${name}#${id}`, 'helper.invalid');
+    if (!this.opts.progType.helpers.has(id)) this.reject(`program of this type cannot use helper ${name}#${id}`, 'helper.not-allowed');
+    const fn = HELPER_PROTOS.get(id);
+    if (!fn) this.reject(`${name}#${id} has no modelled prototype in this verifier yet`, 'unsupported.helper');
+    if (!this.opts.gpl && fn.gplOnly) this.reject('cannot call GPL-restricted function from non-GPL compatible program', 'helper.gpl');
+    if (!this.opts.sleepable && fn.mightSleep) this.reject('helper call might sleep in a non-sleepable prog', 'helper.sleep');
+    const meta: CallMeta = { rawRegno: -1, accessSize: 0, memSize: 0, releaseRegno: 0, refObjId: 0 };
+    for (let i = 0; i < 5; i++) this.checkFuncArg(fn, i, meta);
+    if (meta.rawRegno >= 0) {
+      const r = this.regs()[meta.rawRegno];
+      if (r.type === 'PTR_TO_STACK') {
+        for (let i = 0; i < meta.accessSize; i++) this.checkMemAccess(meta.rawRegno, i, 1, 'write', -1, false);
+      }
+    }
+    if (meta.releaseRegno) {
+      const ref = this.regs()[meta.releaseRegno].refObjId;
+      this.releaseReference(ref);
+    }
+    if (fn.name === 'tail_call') {
+      // Fall through: a failed tail call continues with the next instruction.
+    }
+    const regs = this.regs();
+    for (let r = 0; r <= 5; r++) {
+      regs[r] = notInitReg();
+      this.scratchReg(r);
+    }
+    switch (fn.ret.kind) {
+      case 'RET_INTEGER':
+        regs[0] = scalarUnknown();
+        break;
+      case 'RET_VOID':
+        regs[0] = notInitReg();
+        break;
+      case 'RET_PTR_TO_MAP_VALUE': {
+        // Array lookups with a constant in-range key cannot fail (can_elide_value_nullness, 6.13+).
+        const elide = fn.name === 'map_lookup_elem' && meta.constKey !== undefined && meta.constKey >= 0n && meta.constKey < BigInt(meta.map!.maxEntries);
+        regs[0] = pointerReg('PTR_TO_MAP_VALUE', { map: meta.map, maybeNull: fn.ret.flags.includes('PTR_MAYBE_NULL') && !elide });
+        break;
+      }
+      case 'RET_PTR_TO_MEM':
+        regs[0] = pointerReg('PTR_TO_MEM', {
+          memSize: meta.memSize, maybeNull: fn.ret.flags.includes('PTR_MAYBE_NULL'), ringbuf: fn.ret.flags.includes('MEM_RINGBUF'),
+        });
+        break;
+      default:
+        this.reject(`${fn.ret.kind} results are not supported by this verifier yet`, 'unsupported.ret');
+    }
+    if (regs[0].maybeNull) regs[0].id = ++this.idGen;
+    if (fn.name === 'ringbuf_reserve') {
+      const ref = ++this.idGen;
+      this.cur.refs.push(ref);
+      regs[0].id = ref;
+      regs[0].refObjId = ref;
+      this.refInsn.set(ref, this.pc);
+    }
+  }
+
+  private readonly refInsn = new Map<number, number>();
+
+  private releaseReference(ref: number): void {
+    const i = this.cur.refs.indexOf(ref);
+    if (i < 0) this.reject(`invalid reference ${ref}`, 'ref.invalid');
+    this.cur.refs.splice(i, 1);
+    for (const fr of this.cur.frames) {
+      for (let r = 0; r < 11; r++) if (fr.regs[r].refObjId === ref) fr.regs[r] = scalarUnknown();
+      for (const sl of fr.stack) if (sl.types[7] === 'SPILL' && sl.spilled.refObjId === ref) sl.spilled = scalarUnknown();
+    }
+  }
+
+  private checkFuncArg(fn: HelperProto, i: number, meta: CallMeta): void {
+    const arg: ArgType | undefined = fn.args[i];
+    if (!arg || arg.kind === 'ARG_DONTCARE') return;
+    const regno = i + 1;
+    const reg = this.checkSrc(regno);
+    if (arg.kind === 'ARG_ANYTHING') return;
+    const isNull = reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n;
+    const argMaybeNull = arg.flags.includes('PTR_MAYBE_NULL');
+    if (!(isNull && argMaybeNull)) this.checkRegType(regno, reg, arg);
+    if (arg.flags.includes('OBJ_RELEASE')) {
+      if (!reg.refObjId && !isNull) this.reject(`R${regno} must be referenced when passed to release function`, 'ref.release');
+      meta.releaseRegno = regno;
+    }
+    switch (arg.kind) {
+      case 'ARG_CONST_MAP_PTR':
+        meta.map = reg.map;
+        break;
+      case 'ARG_PTR_TO_MAP_KEY':
+        if (!meta.map) this.reject('invalid map_ptr to access map->key', 'helper.map-key');
+        this.checkHelperMemAccess(regno, meta.map.keySize, 'read', false, undefined);
+        if (meta.map.type === 'array' || meta.map.type === 'percpu_array') meta.constKey = this.constantMapKey(reg, meta.map.keySize);
+        break;
+      case 'ARG_PTR_TO_MAP_VALUE':
+        if (argMaybeNull && isNull) return;
+        if (!meta.map) this.reject('invalid map_ptr to access map->value', 'helper.map-value');
+        this.checkHelperMemAccess(regno, meta.map.valueSize, arg.flags.includes('MEM_WRITE') ? 'write' : 'read', false, arg.flags.includes('MEM_UNINIT') ? meta : undefined);
+        break;
+      case 'ARG_PTR_TO_MEM':
+        if (arg.flags.includes('MEM_FIXED_SIZE') && arg.size) {
+          this.checkHelperMemAccess(regno, arg.size, arg.flags.includes('MEM_WRITE') ? 'write' : 'read', false, undefined);
+        }
+        break;
+      case 'ARG_CONST_SIZE':
+      case 'ARG_CONST_SIZE_OR_ZERO': {
+        const prev = fn.args[i - 1];
+        const zeroOk = arg.kind === 'ARG_CONST_SIZE_OR_ZERO';
+        const raw = prev?.flags.includes('MEM_UNINIT') && tnumIsConst(reg.varOff) ? meta : undefined;
+        if (reg.smin < 0n) this.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`, 'helper.size-negative');
+        if (reg.umin === 0n && !zeroOk) this.reject(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, 'helper.size-zero');
+        if (reg.umax >= BigInt(BPF_MAX_VAR_SIZ)) this.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, 'helper.size-unbounded');
+        const prevReg = this.regs()[regno - 1];
+        if (zeroOk && reg.umax === 0n && prevReg.type === 'SCALAR_VALUE' && tnumIsConst(prevReg.varOff) && prevReg.varOff.value === 0n) break;
+        this.checkHelperMemAccess(regno - 1, Number(reg.umax), prev?.flags.includes('MEM_WRITE') ? 'write' : 'read', zeroOk, raw);
+        break;
+      }
+      case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+        if (!tnumIsConst(reg.varOff)) this.reject(`R${regno} is not a known constant'`, 'helper.alloc-size');
+        meta.memSize = Number(reg.varOff.value);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** get_constant_map_key: the key's value when the stack holds a known constant of exactly key_size bytes. */
+  private constantMapKey(key: RegState, keySize: number): bigint | undefined {
+    if (key.type !== 'PTR_TO_STACK' || !tnumIsConst(key.varOff)) return undefined;
+    const stackOff = key.off + Number(s64(key.varOff.value));
+    const slot = -stackOff - 1;
+    const st = this.stackFrame(key).stack[Math.floor(slot / 8)];
+    const o = slot % 8;
+    let zero = 0;
+    for (let i = o; i >= 0 && st.types[i] === 'ZERO'; i--) zero++;
+    if (zero >= keySize) return 0n;
+    if (st.types[7] !== 'SPILL' || st.spilled.type !== 'SCALAR_VALUE') return undefined;
+    let spill = 0;
+    for (let i = o; i >= 0 && st.types[i] === 'SPILL'; i--) spill++;
+    if (spill !== keySize || !tnumIsConst(st.spilled.varOff)) return undefined;
+    return st.spilled.varOff.value;
+  }
+
+  private checkRegType(regno: number, reg: RegState, arg: ArgType): void {
+    const t = reg.type;
+    const flagsOk = (!reg.maybeNull || arg.flags.includes('PTR_MAYBE_NULL'));
+    let ok: boolean;
+    let expected: string;
+    switch (arg.kind) {
+      case 'ARG_PTR_TO_MAP_KEY': case 'ARG_PTR_TO_MAP_VALUE': case 'ARG_PTR_TO_MEM':
+        ok = flagsOk && ['PTR_TO_STACK', 'PTR_TO_PACKET', 'PTR_TO_PACKET_META', 'PTR_TO_MAP_KEY', 'PTR_TO_MAP_VALUE', 'PTR_TO_MEM'].includes(t) &&
+          (!reg.rdonly || arg.flags.includes('MEM_RDONLY'));
+        expected = MEM_TYPES;
+        break;
+      case 'ARG_CONST_SIZE': case 'ARG_CONST_SIZE_OR_ZERO': case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+        ok = t === 'SCALAR_VALUE';
+        expected = 'scalar';
+        break;
+      case 'ARG_CONST_MAP_PTR':
+        ok = t === 'CONST_PTR_TO_MAP';
+        expected = 'map_ptr';
+        break;
+      case 'ARG_PTR_TO_CTX':
+        ok = t === 'PTR_TO_CTX' && flagsOk;
+        expected = 'ctx';
+        break;
+      case 'ARG_PTR_TO_RINGBUF_MEM':
+        ok = t === 'PTR_TO_MEM' && reg.ringbuf && !reg.maybeNull;
+        expected = 'ringbuf_mem';
+        break;
+      case 'ARG_PTR_TO_STACK':
+        ok = t === 'PTR_TO_STACK' && flagsOk;
+        expected = 'fp';
+        break;
+      case 'ARG_PTR_TO_FUNC':
+        ok = t === 'PTR_TO_FUNC';
+        expected = 'func';
+        break;
+      case 'ARG_PTR_TO_CONST_STR':
+        ok = t === 'PTR_TO_MAP_VALUE' && flagsOk;
+        expected = 'map_value';
+        break;
+      default:
+        this.reject(`${arg.kind} arguments are not supported by this verifier yet`, 'unsupported.arg');
+    }
+    if (!ok) this.reject(`R${regno} type=${regTypeStr(reg)} expected=${expected}`, 'helper.arg-type');
+    if (t !== 'SCALAR_VALUE' && t !== 'PTR_TO_STACK' && t !== 'PTR_TO_MAP_VALUE' && t !== 'PTR_TO_PACKET' && t !== 'PTR_TO_PACKET_META' && t !== 'PTR_TO_MEM' && t !== 'PTR_TO_MAP_KEY' && reg.off) {
+      // check_func_arg_reg_off: only memory-like pointers may carry a fixed offset.
+      this.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, 'helper.arg-off');
+    }
+  }
+
+  /** check_helper_mem_access (+ check_stack_range_initialized for the stack, privileged). */
+  private checkHelperMemAccess(regno: number, size: number, access: 'read' | 'write', zeroOk: boolean, raw: CallMeta | undefined): void {
+    const reg = this.regs()[regno];
+    switch (reg.type) {
+      case 'PTR_TO_PACKET': case 'PTR_TO_PACKET_META':
+        this.checkPacketAccess(regno, reg, reg.off, size);
+        return;
+      case 'PTR_TO_MAP_KEY':
+        if (access === 'write') this.reject(`R${regno} cannot write into ${regTypeStr(reg)}`, 'mem.rdonly');
+        this.checkMemRegionAccess(regno, reg, reg.off, size, reg.map!.keySize, false);
+        return;
+      case 'PTR_TO_MAP_VALUE':
+        this.checkMemRegionAccess(regno, reg, reg.off, size, reg.map!.valueSize, zeroOk);
+        return;
+      case 'PTR_TO_MEM':
+        if (reg.rdonly && access === 'write') this.reject(`R${regno} cannot write into ${regTypeStr(reg)}`, 'mem.rdonly');
+        this.checkMemRegionAccess(regno, reg, reg.off, size, reg.memSize, zeroOk);
+        return;
+      case 'PTR_TO_STACK': {
+        if (size === 0 && !zeroOk) this.reject('invalid zero-sized read', 'stack.zero-size');
+        this.checkStackAccessWithinBounds(regno, reg, reg.off, size, ' indirect access to');
+        if (raw && tnumIsConst(reg.varOff)) {
+          raw.rawRegno = regno;
+          raw.accessSize = size;
+          return;
+        }
+        if (access === 'write' && tnumIsConst(reg.varOff)) {
+          const fr = this.stackFrame(reg);
+          const min = Number(s64(reg.varOff.value)) + reg.off;
+          for (let i = min; i < min + size; i++) {
+            const slot = -i - 1;
+            const st = fr.stack[Math.floor(slot / 8)];
+            if (st.types[7] === 'SPILL') {
+              st.spilled = scalarUnknown();
+              st.types = st.types.map((x) => (x === 'SPILL' ? 'MISC' : x));
+            }
+            st.types[slot % 8] = 'MISC';
+          }
+        }
+        return;
+      }
+      default:
+        if (zeroOk && size === 0 && reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
+        this.reject(`R${regno} type=${regTypeStr(reg)} expected=fp`, 'helper.mem-type');
+    }
+  }
+
+  // ---- exit ----
+
+  private checkExit(): void {
+    if (this.cur.refs.length) {
+      // check_reference_leak prints one line per leaked reference; the last one is the error.
+      const line = (ref: number): string => `Unreleased reference id=${ref} alloc_insn=${this.refInsn.get(ref) ?? 0}`;
+      for (const ref of this.cur.refs) this.log.write(`${line(ref)}\n`);
+      this.reject('BPF_EXIT instruction in main prog would lead to reference leak', 'ref.leak');
+    }
+    const r0 = this.checkSrc(0);
+    const range = this.opts.progType.retRange;
+    if (!range) return;
+    if (r0.type !== 'SCALAR_VALUE') this.reject(`At program exit the register R0 is not a known value (${regTypeStr(r0)})`, 'ret.type');
+    if (!(BigInt(range[0]) <= r0.smin && r0.smax <= BigInt(range[1]))) {
+      let s = 'At program exit the register R0 has';
+      let unknown = true;
+      if (r0.smin > S64_MIN) { s += ` smin=${r0.smin}`; unknown = false; }
+      if (r0.smax < S64_MAX) { s += ` smax=${r0.smax}`; unknown = false; }
+      if (unknown) s += ' unknown scalar value';
+      this.reject(`${s} should have been in [${range[0]}, ${range[1]}]`, 'ret.range');
+    }
+  }
+}
+
+interface CallMeta {
+  map?: MapInfo;
+  constKey?: bigint;
+  rawRegno: number;
+  accessSize: number;
+  memSize: number;
+  releaseRegno: number;
+  refObjId: number;
+}
+
+function bitWidth(v: bigint): number {
+  return v === 0n ? 0 : v.toString(2).length;
+}
+
+/** save_register_state: spill `reg` into the low `size` bytes of the slot. */
+function saveRegisterState(st: { types: string[]; spilled: RegState }, reg: RegState, size: number): void {
+  st.spilled = cloneReg(reg);
+  for (let i = 8; i > 8 - size; i--) st.types[i - 1] = 'SPILL';
+  for (let i = 8 - size; i > 0; i--) {
+    if (st.types[i - 1] !== 'ZERO' && st.types[i - 1] !== 'INVALID') st.types[i - 1] = 'MISC';
+  }
+}
+
+/** scalar32_min_max_add + scalar_min_max_add + tnum_add without the final sync (sync_linked_regs). */
+function scalarAddNoSync(d: RegState, s: RegState): void {
+  const id = d.id;
+  const addConst = d.addConst;
+  const off = d.off;
+  scalarAlu(d, s, 'add', false);
+  d.id = id;
+  d.addConst = addConst;
+  d.off = off;
+}
+
+/** coerce_reg_to_size_sx: sign-extending truncation (ldsx, movsx). */
+function coerceToSizeSx(b: RegState, size: number): void {
+  const bits = BigInt(size * 8);
+  if (tnumIsConst(b.varOff)) {
+    markKnown(b, BigInt.asIntN(Number(bits), b.varOff.value));
+    return;
+  }
+  const lo = -(1n << (bits - 1n));
+  const hi = (1n << (bits - 1n)) - 1n;
+  const smin = BigInt.asIntN(Number(bits), b.smin);
+  const smax = BigInt.asIntN(Number(bits), b.smax);
+  const sameUpper = (b.smin >> bits) === (b.smax >> bits) && smin <= smax;
+  markUnbounded(b);
+  if (sameUpper) {
+    b.smin = smin;
+    b.smax = smax;
+  } else {
+    b.smin = lo;
+    b.smax = hi;
+  }
+  b.umin = 0n;
+  b.umax = u64(-1n);
+  boundsSync(b);
+}
+
+/** mark_ptr_or_null_regs over every register and spilled register of a state. */
+function markPtrOrNullRegs(st: VerifierState, id: number, refObjId: number, isNull: boolean): void {
+  if (refObjId && refObjId === id && isNull) {
+    const i = st.refs.indexOf(id);
+    if (i >= 0) st.refs.splice(i, 1);
+  }
+  const fix = (r: RegState): RegState => {
+    if (!r.maybeNull || r.id !== id) return r;
+    if (isNull) return scalarConst(0n);
+    const n = cloneReg(r);
+    n.maybeNull = false;
+    n.id = 0;
+    return n;
+  };
+  for (const fr of st.frames) {
+    for (let i = 0; i < 11; i++) fr.regs[i] = fix(fr.regs[i]);
+    for (const sl of fr.stack) if (sl.types[7] === 'SPILL') sl.spilled = fix(sl.spilled);
+  }
+}
+
+/** find_good_pkt_pointers: every packet pointer with the same id gets the proven range. */
+function findGoodPktPointers(st: VerifierState, dst: RegState, rightOpen: boolean): void {
+  if (dst.off < 0 || (dst.off === 0 && rightOpen)) return;
+  if (dst.umax > BigInt(MAX_PACKET_OFF) || dst.umax + BigInt(dst.off) > BigInt(MAX_PACKET_OFF)) return;
+  const newRange = rightOpen ? dst.off - 1 : dst.off;
+  const type = dst.type;
+  const id = dst.id;
+  for (const fr of st.frames) {
+    for (const r of fr.regs) if (r.type === type && r.id === id) r.range = Math.max(r.range, newRange);
+    for (const sl of fr.stack) if (sl.types[7] === 'SPILL' && sl.spilled.type === type && sl.spilled.id === id) sl.spilled.range = Math.max(sl.spilled.range, newRange);
+  }
+}
+

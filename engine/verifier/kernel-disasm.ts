@@ -1,0 +1,18 @@
+// The instruction text of verifier log lines: engine/asm's kernel flavour with the verifier's callbacks.
+import { printKernelInsn as printAsmKernel } from '../asm';
+import type { Insn } from '../isa';
+import { helperKernelName } from '../kernel/helper-protos';
+
+/**
+ * After resolve_pseudo_ldimm64 the kernel prints a map lddw with the map's kernel address (root may see
+ * pointers); we print a stable stand-in in the same shape, which comparisons normalise.
+ */
+const FAKE_MAP_BASE = 0xffff888100000000n;
+
+/** The text after "N: " in the verifier log, e.g. "(61) r2 = *(u32 *)(r1 +0)". */
+export function printKernelInsn(insn: Insn): string {
+  return printAsmKernel(insn, {
+    helperName: (id) => helperKernelName(id),
+    immName: (i, value) => (i.form.id === 'lddw' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
+  });
+}

@@ -1,0 +1,193 @@
+// The abstract state: register and stack-slot states per frame, the kernel's struct bpf_verifier_state as data.
+import { constBounds, unboundedBounds, type Bounds } from './bounds';
+import { tnumEq, tnumIsConst } from './tnum';
+
+/** enum bpf_reg_type base types that this verifier models. */
+export type RegType =
+  | 'NOT_INIT'
+  | 'SCALAR_VALUE'
+  | 'PTR_TO_CTX'
+  | 'CONST_PTR_TO_MAP'
+  | 'PTR_TO_MAP_VALUE'
+  | 'PTR_TO_MAP_KEY'
+  | 'PTR_TO_STACK'
+  | 'PTR_TO_PACKET_META'
+  | 'PTR_TO_PACKET'
+  | 'PTR_TO_PACKET_END'
+  | 'PTR_TO_MEM'
+  | 'PTR_TO_SOCK_COMMON'
+  | 'PTR_TO_FUNC';
+
+/** A map the program may reference (BPF_PSEUDO_MAP_FD by fd or by index into `maps`). */
+export interface MapInfo {
+  readonly name: string;
+  /** enum bpf_map_type name: "hash", "array", "ringbuf", "prog_array", ... */
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** The fd the program's lddw map_fd refers to (defaults to the index). */
+  readonly fd?: number;
+}
+
+export interface RegState extends Bounds {
+  type: RegType;
+  /** PTR_MAYBE_NULL. */
+  maybeNull: boolean;
+  /** MEM_RINGBUF (ringbuf_mem), MEM_RDONLY. */
+  ringbuf: boolean;
+  rdonly: boolean;
+  /** Fixed offset for pointers; for linked scalars (id with BPF_ADD_CONST) the constant delta. */
+  off: number;
+  id: number;
+  /** BPF_ADD_CONST: this scalar is its id's register plus `off`. */
+  addConst: boolean;
+  refObjId: number;
+  /** Packet pointers: bytes known to be accessible from the pointer. */
+  range: number;
+  /** PTR_TO_MEM: size of the region. */
+  memSize: number;
+  /** CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE / PTR_TO_MAP_KEY: which map. */
+  map?: MapInfo;
+  /** PTR_TO_STACK: frame number the pointer points into. */
+  frameno: number;
+  /** Precision mark (printed as "P"); not yet tracked by this verifier. */
+  precise: boolean;
+}
+
+export type SlotType = 'INVALID' | 'SPILL' | 'MISC' | 'ZERO';
+
+export interface StackSlot {
+  /** Per byte, the kernel's order: index j is the byte at fp-8*i-1-j, so index 7 is the slot's lowest address. */
+  types: SlotType[];
+  spilled: RegState;
+}
+
+export interface FrameState {
+  frameno: number;
+  /** Instruction index of the call site (for frames > 0). */
+  callsite: number;
+  subprogStart: number;
+  regs: RegState[];
+  /** Slot i covers [fp-8*(i+1), fp-8*i). */
+  stack: StackSlot[];
+}
+
+export interface VerifierState {
+  frames: FrameState[];
+  curframe: number;
+  /** Acquired references (ringbuf records) by ref_obj_id. */
+  refs: number[];
+}
+
+export const MAX_BPF_STACK = 512;
+export const BPF_REG_FP = 10;
+
+export function notInitReg(): RegState {
+  return {
+    ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false,
+    refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
+  };
+}
+
+export function scalarUnknown(): RegState {
+  return { ...notInitReg(), type: 'SCALAR_VALUE' };
+}
+
+export function scalarConst(v: bigint): RegState {
+  return { ...notInitReg(), ...constBounds(v), type: 'SCALAR_VALUE' };
+}
+
+/** A pointer of the given type at a fixed offset (var_off 0). */
+export function pointerReg(type: RegType, fields: Partial<RegState> = {}): RegState {
+  return { ...notInitReg(), ...constBounds(0n), type, ...fields };
+}
+
+export function emptySlot(): StackSlot {
+  return { types: Array<SlotType>(8).fill('INVALID'), spilled: notInitReg() };
+}
+
+export function newFrame(frameno: number, callsite: number, subprogStart: number): FrameState {
+  const regs = Array.from({ length: 11 }, notInitReg);
+  regs[BPF_REG_FP] = pointerReg('PTR_TO_STACK', { frameno });
+  return { frameno, callsite, subprogStart, regs, stack: Array.from({ length: MAX_BPF_STACK / 8 }, emptySlot) };
+}
+
+export function cloneReg(r: RegState): RegState {
+  return { ...r };
+}
+
+export function cloneState(s: VerifierState): VerifierState {
+  return {
+    curframe: s.curframe,
+    refs: [...s.refs],
+    frames: s.frames.map((f) => ({
+      ...f,
+      regs: f.regs.map(cloneReg),
+      stack: f.stack.map((sl) => ({ types: [...sl.types], spilled: cloneReg(sl.spilled) })),
+    })),
+  };
+}
+
+export function isPointer(r: RegState): boolean {
+  return r.type !== 'SCALAR_VALUE' && r.type !== 'NOT_INIT';
+}
+
+export function isPacketPointer(r: RegState): boolean {
+  return r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META';
+}
+
+/** Exact equality of two register states (what our conservative pruning compares). */
+export function regsEqual(a: RegState, b: RegState): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'NOT_INIT') return true;
+  return a.maybeNull === b.maybeNull && a.ringbuf === b.ringbuf && a.off === b.off && a.range === b.range &&
+    a.memSize === b.memSize && a.map === b.map && a.frameno === b.frameno && a.refObjId === b.refObjId &&
+    tnumEq(a.varOff, b.varOff) && a.smin === b.smin && a.smax === b.smax && a.umin === b.umin && a.umax === b.umax &&
+    a.s32min === b.s32min && a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max &&
+    (a.type === 'SCALAR_VALUE' || a.id === b.id);
+}
+
+/**
+ * Whether `old` covers `cur` for pruning: a sound subset of the kernel's states_equal (range_within for scalars,
+ * exact match for pointers and stack), without liveness or precision, so it prunes less often than the kernel.
+ */
+export function stateCovers(old: VerifierState, cur: VerifierState): boolean {
+  if (old.curframe !== cur.curframe || old.refs.length !== cur.refs.length) return false;
+  for (let f = 0; f <= old.curframe; f++) {
+    const fo = old.frames[f];
+    const fc = cur.frames[f];
+    if (fo.callsite !== fc.callsite) return false;
+    for (let i = 0; i < 11; i++) if (!regCovers(fo.regs[i], fc.regs[i])) return false;
+    for (let i = 0; i < fo.stack.length; i++) {
+      const so = fo.stack[i];
+      const sc = fc.stack[i];
+      for (let j = 0; j < 8; j++) {
+        if (so.types[j] === 'INVALID') continue;
+        if (so.types[j] === 'MISC' && sc.types[j] !== 'INVALID' && sc.types[j] !== 'SPILL') continue;
+        if (so.types[j] === 'MISC' && sc.types[j] === 'SPILL' && sc.spilled.type === 'SCALAR_VALUE') continue;
+        if (so.types[j] !== sc.types[j]) return false;
+      }
+      if (so.types[7] === 'SPILL' && !regCovers(so.spilled, sc.spilled)) return false;
+    }
+  }
+  return true;
+}
+
+function regCovers(o: RegState, c: RegState): boolean {
+  if (o.type === 'NOT_INIT') return true;
+  if (o.type !== c.type) return false;
+  if (o.type === 'SCALAR_VALUE') {
+    if (o.id !== 0 || c.id !== 0) {
+      if (o.id !== c.id || o.off !== c.off) return false;
+    }
+    return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
+      o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max &&
+      ((c.varOff.mask & ~o.varOff.mask) === 0n && (c.varOff.value & ~o.varOff.mask) === o.varOff.value);
+  }
+  return regsEqual(o, c);
+}
+
+export function isConstScalar(r: RegState): boolean {
+  return r.type === 'SCALAR_VALUE' && tnumIsConst(r.varOff);
+}

@@ -178,6 +178,9 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
   }
 
   const maps = collectMaps(elf, btf, file, diagnostics);
+  /** Problems in shared subprograms are reported once, not once per program that links them. */
+  const reported = new Set<string>();
+  const firstTime = (key: string): boolean => !reported.has(key) && reported.add(key).has(key);
   const textIndex = elf.sections.find((s) => s.name === '.text')?.index;
 
   // Executable sections: decode once, find their functions, index their relocations.
@@ -249,7 +252,10 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         funcInfo.push({ pc: start, typeId: fi.typeId, name: t?.name ?? '', ...(prototype ? { prototype } : {}), ...(linkage ? { linkage } : {}) });
       }
       for (let i = firstLineAtOrAfter(d.lines, fn.slot * 8); i < d.lines.length && d.lines[i].insnOff < (fn.slot + fn.slots) * 8; i++) {
-        if (d.lines[i].insnOff % 8 === 0) lineInfo.push({ pc: start + d.lines[i].insnOff / 8 - fn.slot, record: d.lines[i] });
+        const off = d.lines[i].insnOff;
+        // The kernel rejects line_info that does not start an instruction; keep the rest.
+        if (off % 8 === 0 && d.slotToInsn[off / 8] >= 0) lineInfo.push({ pc: start + off / 8 - fn.slot, record: d.lines[i] });
+        else if (firstTime(`line:${d.section.index}:${off}`)) diagnostics.push(warning('obj.btf-ext.line-not-insn', `line_info for ${d.lines[i].file}:${d.lines[i].line} points inside an instruction (offset ${off})`, at(d.section.name, off)));
       }
       const firstIndex = insns.length;
       for (let slot = fn.slot; slot < fn.slot + fn.slots; slot++) {

@@ -1,0 +1,103 @@
+// The engine service answers every request once, with messages that pass the protocol validator.
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkEngineMessage, encodeBase64, type EngineMessage, type Request, type Response } from '../protocol';
+import { EngineService } from './worker-dispatch';
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'resources', 'examples');
+
+function service(): { ask(request: Request): Promise<Response> } {
+  const sent: EngineMessage[] = [];
+  const s = new EngineService((m) => {
+    const checked = checkEngineMessage(JSON.parse(JSON.stringify(m)));
+    if (!checked.ok) throw new Error(`invalid engine message: ${checked.error}`);
+    sent.push(m);
+  });
+  let id = 0;
+  return {
+    async ask(request) {
+      const my = ++id;
+      await s.handle({ type: 'request', id: my, request });
+      const answers = sent.filter((m) => m.type === 'response' && m.id === my);
+      expect(answers).toHaveLength(1);
+      const a = answers[0];
+      if (a.type !== 'response') throw new Error('unreachable');
+      return a.response;
+    },
+  };
+}
+
+const open = (name: string, bytes: Uint8Array, format: 'auto' | 'object' | 'raw' | 'asm' | 'image2013' = 'auto'): Request =>
+  ({ kind: 'open', name, base64: encodeBase64(bytes), format });
+
+describe('EngineService', () => {
+  const objects = readdirSync(EXAMPLES).filter((f) => f.endsWith('.o'));
+
+  it.each(objects)('opens %s and lists every program completely', async (file) => {
+    const s = service();
+    const r = await s.ask(open(file, readFileSync(path.join(EXAMPLES, file))));
+    if (r.kind !== 'opened' || !r.document) throw new Error(`${file}: ${JSON.stringify(r)}`);
+    expect(r.document.format).toBe('object');
+    expect(r.document.programs.length).toBeGreaterThan(0);
+    for (const p of r.document.programs) {
+      const l = await s.ask({ kind: 'listing', document: r.document.id, program: p.index, start: 0, count: 10_000 });
+      if (l.kind !== 'listing') throw new Error(JSON.stringify(l));
+      expect(l.total).toBe(p.lineCount);
+      expect(l.lines).toHaveLength(p.lineCount);
+      const insns = l.lines.filter((x) => x.kind === 'insn');
+      expect(insns).toHaveLength(p.insnCount);
+      expect(insns.map((x) => x.index)).toEqual(insns.map((_, i) => i));
+      expect(l.lines[0]).toEqual({ kind: 'label', index: 0, pc: 0, label: p.name });
+      if (p.hasSource) expect(l.lines.some((x) => x.kind === 'source')).toBe(true);
+    }
+  });
+
+  it('pages a listing: consecutive pages join to the whole', async () => {
+    const s = service();
+    const r = await s.ask(open('subprog_loop.o', readFileSync(path.join(EXAMPLES, 'subprog_loop.o'))));
+    if (r.kind !== 'opened' || !r.document) throw new Error(JSON.stringify(r));
+    const doc = r.document.id;
+    const whole = await s.ask({ kind: 'listing', document: doc, program: 0, start: 0, count: 10_000 });
+    if (whole.kind !== 'listing') throw new Error(JSON.stringify(whole));
+    const parts = [];
+    for (let start = 0; start < whole.total; start += 7) {
+      const part = await s.ask({ kind: 'listing', document: doc, program: 0, start, count: 7 });
+      if (part.kind !== 'listing') throw new Error(JSON.stringify(part));
+      parts.push(...part.lines);
+    }
+    expect(parts).toEqual(whole.lines);
+    const past = await s.ask({ kind: 'listing', document: doc, program: 0, start: whole.total + 5, count: 7 });
+    expect(past).toMatchObject({ kind: 'listing', lines: [] });
+  });
+
+  it('opens assembly with its lines as source and raw bytecode with decode diagnostics', async () => {
+    const s = service();
+    const asm = await s.ask(open('t.s', new TextEncoder().encode('r0 = 1\nexit\n')));
+    if (asm.kind !== 'opened' || !asm.document) throw new Error(JSON.stringify(asm));
+    expect(asm.document).toMatchObject({ format: 'asm', programs: [{ insnCount: 2, hasSource: true, lineCount: 4 }] });
+    const raw = await s.ask(open('t.bin', Uint8Array.from([0xb7, 0, 0, 0, 1, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0])));
+    if (raw.kind !== 'opened' || !raw.document) throw new Error(JSON.stringify(raw));
+    expect(raw.document.programs[0].insnCount).toBe(2);
+    expect(raw.diagnostics.map((d) => d.code)).toEqual(['isa.unknown-opcode', 'isa.truncated']);
+    const l = await s.ask({ kind: 'listing', document: raw.document.id, program: 0, start: 0, count: 10 });
+    expect(l).toMatchObject({ kind: 'listing', lines: [{ kind: 'insn', invalid: false }, { kind: 'insn', invalid: true, bytes: 'ff 00 00 00 00 00 00 00' }] });
+  });
+
+  it('answers bad input with diagnostics or errors, never by throwing', async () => {
+    const s = service();
+    expect(await s.ask(open('x.o', Uint8Array.from([0x7f, 0x45, 0x4c, 0x46])))).toEqual({ kind: 'opened', diagnostics: [expect.objectContaining({ severity: 'error', code: 'obj.elf.truncated' })] });
+    expect(await s.ask(open('x.img', Uint8Array.from([1, 2, 3]), 'image2013'))).toMatchObject({ kind: 'opened', diagnostics: [{ code: 'session.format-unavailable' }] });
+    expect(await s.ask(open('e.bin', new Uint8Array(0), 'raw'))).toMatchObject({ kind: 'opened', diagnostics: [{ code: 'session.empty-file' }] });
+    expect(await s.ask({ kind: 'listing', document: 99, program: 0, start: 0, count: 1 })).toMatchObject({ kind: 'error', code: 'session.no-document' });
+    expect(await s.ask({ kind: 'close', document: 99 })).toMatchObject({ kind: 'error', code: 'session.no-document' });
+    expect(await s.ask({ kind: 'cancel', target: 12345 })).toEqual({ kind: 'cancelled', target: 12345, found: false });
+    expect(await s.ask({ kind: 'run', session: 1 })).toMatchObject({ kind: 'error', code: 'engine.unavailable' });
+  });
+
+  it('says what it can do', async () => {
+    const r = await service().ask({ kind: 'hello' });
+    expect(r).toMatchObject({ kind: 'hello', version: 1 });
+    if (r.kind === 'hello') expect([...r.features].sort()).toEqual(['listing', 'open-asm', 'open-object', 'open-raw']);
+  });
+});

@@ -291,3 +291,39 @@ describe.skipIf(!HAVE_LLVM)(`engine/obj against LLVM (${HAVE_LLVM ? 'llvm-19' : 
     expect(existsSync(join(DIR, 'global_data.c'))).toBe(true);
   });
 });
+
+const HAVE_CLANG = tool('clang-19');
+
+describe.skipIf(!HAVE_CLANG)(`engine/obj on freshly compiled code (${HAVE_CLANG ? 'clang-19' : 'clang-19 not installed (Debian package clang-19)'})`, () => {
+  function compile(c: string, extra: string[] = []): Uint8Array {
+    return new Uint8Array(execFileSync('clang-19', ['-O2', '-g', '-target', 'bpf', ...extra, '-c', '-x', 'c', '-', '-o', '-'], { input: c }));
+  }
+
+  it('treats global .text functions as programs when the object has no program sections', () => {
+    const bytes = compile('static __attribute__((noinline)) int twice(int x) { return x * 2; }\nint entry(void *ctx) { return twice((long)ctx & 7); }\n');
+    const r = loadObject(bytes, { file: 'plain.o' });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['obj.prog.text-only']);
+    expect(r.object!.programs.map((p) => [p.name, p.section, p.type.name, p.subprograms.map((s) => s.name)])).toEqual([['entry', '.text', 'unspec', ['twice']]]);
+  });
+
+  it('links the same subprogram into programs of different sections, each at its own offset', () => {
+    const src = [
+      '#define SEC(n) __attribute__((section(n), used))',
+      'static __attribute__((noinline)) int sq(int x) { return x * x; }',
+      '__attribute__((noinline)) int cube(int x) { return sq(x) * x; }',
+      'SEC("xdp") int a(void *ctx) { return cube(3) & 1; }',
+      'SEC("tc") int b(void *ctx) { return sq(4) + 2; }',
+      'char _license[] SEC("license") = "GPL";',
+    ].join('\n');
+    for (const cpu of ['-mcpu=v1', '-mcpu=v4']) {
+      const r = loadObject(compile(src, [cpu]));
+      expect(hasErrors(r.diagnostics)).toBe(false);
+      const [a, b] = r.object!.programs;
+      expect(a.subprograms.map((s) => s.name)).toEqual(['cube', 'sq']);
+      expect(b.subprograms.map((s) => s.name)).toEqual(['sq']);
+      for (const p of [a, b]) {
+        for (const c of p.relocations.filter((x) => x.kind === 'call')) expect(p.origins[p.pcs.indexOf(c.pc + 1 + p.insns[c.index].imm)].func).toBe(c.callee);
+      }
+    }
+  });
+});

@@ -218,11 +218,23 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
       if (p) programs.push(p);
     }
   }
+  // Code only in .text (llvm-mc output, C without SEC()): libbpf would load it as one program when
+  // alone; here each global .text function becomes a program of unspecified type, so it can be run.
+  const text = textIndex !== undefined ? decoded.get(textIndex) : undefined;
+  const otherCode = elf.sections.some((s) => s.index !== textIndex && s.type === SHT.PROGBITS && (s.flags & SHF.EXECINSTR) !== 0 && s.size > 0);
+  if (!otherCode && text) {
+    const entries = text.funcs.filter((f) => f.global);
+    diagnostics.push(warning('obj.prog.text-only', `the object has no program sections; treating ${entries.length === 0 ? 'all' : 'the global'} .text functions as programs of unspecified type`, at('.text', 0)));
+    for (const fn of entries.length ? entries : text.funcs) {
+      const p = linkProgram(fn, text);
+      if (p) programs.push(p);
+    }
+  }
   return { object: { ...fw, programs, functions, maps, ...(license !== undefined ? { license } : {}), ...(kernVersion !== undefined ? { kernVersion } : {}), ...(btf ? { btf } : {}), ...(btfExt ? { btfExt } : {}), elf }, diagnostics };
 
   function linkProgram(entry: ObjFunction, home: DecodedSection): ObjProgram | undefined {
     const kind = classifySection(entry.section);
-    if (!kind.def) diagnostics.push(warning('obj.prog.unknown-section', `program '${entry.name}': section name '${entry.section}' matches no libbpf SEC() convention; program type is unspec`, at(entry.section, entry.slot * 8)));
+    if (!kind.def && entry.section !== '.text') diagnostics.push(warning('obj.prog.unknown-section', `program '${entry.name}': section name '${entry.section}' matches no libbpf SEC() convention; program type is unspec`, at(entry.section, entry.slot * 8)));
     const insns: Insn[] = [];
     const pcs: number[] = [];
     const origins: InsnOrigin[] = [];

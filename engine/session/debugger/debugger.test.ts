@@ -265,6 +265,29 @@ exit
     expect(s.steps).toBe(0);
   });
 
+  it('without history runs on the fast path: same stops, no reverse execution', () => {
+    const { dbg } = open(LOOP, { historyLimit: 0 });
+    const bp = dbg.points.addBreakpoint(3, '*3', { condition: { text: 'r2 > 20', expr: parseCond('r2 > 20') } });
+    let s = dbg.continue();
+    // pc 0, 1, six whole iterations of pcs 2-5, then pc 2 of the seventh (r2 = 0+1+...+6 = 21).
+    expect(s).toMatchObject({ reason: 'breakpoint', steps: 2 + 6 * 4 + 1 });
+    expect(dbg.target.reg(2)).toBe(21n);
+    expect(bp.hits).toBe(1);
+    expect(dbg.stepCount).toBe(s.steps);
+    s = dbg.reverseStepInstruction();
+    expect(s).toMatchObject({ reason: 'history-exhausted', message: expect.stringMatching(/Reverse execution is off/) });
+    dbg.points.delete(bp.id);
+    expect(dbg.runTo(6)).toMatchObject({ reason: 'step', pc: 6 });
+    expect(dbg.continue()).toMatchObject({ reason: 'exited', status: { state: 'exited', r0: 45n } });
+    const calls = open(CALLS, { historyLimit: 0 }).dbg;
+    for (let i = 0; i < 3; i++) calls.nextInstruction();
+    expect(calls.nextInstruction()).toMatchObject({ reason: 'step', steps: 4 });
+    expect(calls.target.reg(0)).toBe(8n);
+    const again = open(CALLS, { historyLimit: 0 }).dbg;
+    expect(again.runTo(7)).toMatchObject({ reason: 'step', steps: 4, pc: 7 });
+    expect(again.finish()).toMatchObject({ reason: 'step', steps: 3, pc: 4 });
+  });
+
   it('refuses to assign to r10 and reports unwritable memory', () => {
     const { dbg } = open(LOOP);
     expect(dbg.assign('r10 = 1')).toMatchObject({ ok: false, message: 'r10 is the read-only frame pointer' });

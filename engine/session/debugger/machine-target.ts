@@ -4,22 +4,13 @@ import { joinAddress } from '../../kernel';
 import type { Machine, Program, StepRecord } from '../../interp';
 import type { DebugTarget, FrameInfo, StepChange, TargetStatus } from './target';
 
-interface Token {
-  readonly rec: StepRecord;
-  /** Subprogram entry pcs per frame before the step, when the step changed them. */
-  readonly entries?: readonly number[];
-}
+/** How a native run ended. */
+export type NativeStop = 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate';
 
 export class MachineTarget implements DebugTarget {
-  /** Entry pc of each frame's subprogram, outermost first (the Machine's frames do not keep it). */
-  private entries: number[] = [0];
   private last: StepRecord | undefined;
 
-  constructor(readonly machine: Machine) {
-    machine.onStep((rec) => {
-      this.last = rec;
-    });
-  }
+  constructor(readonly machine: Machine) {}
 
   pc(): number {
     return this.machine.pc;
@@ -63,6 +54,10 @@ export class MachineTarget implements DebugTarget {
     return before ? `${before.name} +${lo - before.lo} (end)` : undefined;
   }
 
+  depth(): number {
+    return this.machine.frames.length;
+  }
+
   frames(): readonly FrameInfo[] {
     const m = this.machine;
     const out: FrameInfo[] = [];
@@ -75,7 +70,7 @@ export class MachineTarget implements DebugTarget {
         ...(i > 0 ? { returnPc: f.retPc } : {}),
         fp: joinAddress(f.stack.hi, f.stack.lo) + BigInt(f.stack.size),
         stackSize: f.stack.size,
-        entry: f.loop ? f.loop.entry : (this.entries[i] ?? 0),
+        entry: f.loop ? f.loop.entry : i > 0 ? entryOf(m.frames[i - 1].prog, f.retPc) : 0,
       });
     }
     return out;
@@ -89,33 +84,49 @@ export class MachineTarget implements DebugTarget {
     const m = this.machine;
     if (m.exited || m.fault) return undefined;
     const depthBefore = m.frames.length;
-    const progBefore = m.prog;
     this.last = undefined;
-    m.step();
+    // Listen only around this one step: a listener makes the Machine record every instruction it runs.
+    const off = m.onStep((r) => {
+      this.last = r;
+    });
+    try {
+      m.step();
+    } finally {
+      off();
+    }
     const rec = this.last as StepRecord | undefined;
     if (!rec) return undefined;
     const depthAfter = m.frames.length;
-    let entries: number[] | undefined;
-    if (depthAfter !== depthBefore || m.prog !== progBefore) {
-      entries = this.entries.slice();
-      if (depthAfter > depthBefore) this.entries.push(m.pc);
-      else if (depthAfter < depthBefore) this.entries.length = depthAfter;
-      // A tail call replaces the program of the current frame: it starts at its pc 0.
-      else this.entries[depthAfter - 1] = 0;
-    }
     const regs = [];
     for (let n = 0; n <= 10; n++) if (rec.regsBefore[n] !== rec.regsAfter[n]) regs.push({ reg: n, before: rec.regsBefore[n], after: rec.regsAfter[n] });
-    const token: Token = { rec, ...(entries ? { entries } : {}) };
+    // Only the undo closure is kept as the token: the record's register and byte arrays would multiply the history's memory.
     return {
-      pc: rec.pc, regs, depthBefore, depthAfter, token,
+      pc: rec.pc, regs, depthBefore, depthAfter, token: rec.undo,
       mem: rec.mem.filter((x) => !sameBytes(x.before, x.after)).map((x) => ({ addr: x.address, before: x.before, after: x.after })),
     };
   }
 
   undo(change: StepChange): void {
-    const t = change.token as Token;
-    t.rec.undo();
-    if (t.entries) this.entries = t.entries.slice();
+    (change.token as () => void)();
+  }
+
+  /**
+   * Runs at full interpreter speed without recording: until a pc in `stopAt` is about to run,
+   * exit, fault, `budget` instructions, cancel, or `until` (which makes the run step by step).
+   * The instruction at the current pc always runs first, so a run can leave a stop pc.
+   */
+  runNative(stopAt: ReadonlySet<number>, budget: number, until?: () => boolean): { reason: NativeStop; steps: number } {
+    const m = this.machine;
+    const before = m.executed;
+    for (const pc of stopAt) m.setBreakpoint(pc);
+    let r;
+    try {
+      r = m.run({ budget, ignoreBreakpointAtPc: true, ...(until ? { until: () => until() } : {}) });
+    } finally {
+      for (const pc of stopAt) m.clearBreakpoint(pc);
+    }
+    const reason: NativeStop = r === 'breakpoint' ? 'stop-pc' : r === 'exit' ? 'exit' : r === 'fault' ? 'fault' : r === 'cancelled' ? 'cancelled' : r === 'predicate' ? 'predicate' : 'budget';
+    return { reason, steps: m.executed - before };
   }
 
   output(): readonly string[] {
@@ -125,6 +136,12 @@ export class MachineTarget implements DebugTarget {
     if (lines[lines.length - 1] === '') lines.pop();
     return lines;
   }
+}
+
+/** Entry pc of the subprogram a frame runs: the target of the call_local just before its return pc (0 when it was not a call_local). */
+function entryOf(caller: Program, retPc: number): number {
+  const call = insnAtSlot(caller, retPc - 1);
+  return call?.form.id === 'call_local' ? retPc + call.imm : 0;
 }
 
 /** The instruction at a slot of a predecoded program (undefined for lddw second halves and past the end). */

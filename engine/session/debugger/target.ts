@@ -53,6 +53,8 @@ export interface DebugTarget {
   /** Writes as a debugger would (ignoring the program's read-only protections where the kernel's debugger view allows); returns a fault text on failure. */
   write(addr: bigint, bytes: Uint8Array): string | undefined;
   frames(): readonly FrameInfo[];
+  /** Number of frames (cheaper than frames().length; asked before every instruction of some runs). */
+  depth(): number;
   insnAt(pc: number): Insn | undefined;
   /** Runs one instruction; undefined when the program is not ready (exited or faulted). */
   step(): StepChange | undefined;
@@ -60,6 +62,12 @@ export interface DebugTarget {
   undo(change: StepChange): void;
   /** What an address points into ("stack frame 0 +504", "map counts value +8"), for register views; undefined when unmapped. */
   describeAddress?(addr: bigint): string | undefined;
+  /**
+   * Optional fast path for runs that need no history (history limit 0, no watchpoints): runs
+   * unrecorded until a pc in `stopAt` is about to run (the current pc's instruction runs first),
+   * exit, fault, budget, cancel, or `until` returns true (checked before each instruction).
+   */
+  runNative?(stopAt: ReadonlySet<number>, budget: number, until?: () => boolean): { reason: 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate'; steps: number };
   /** Text the program printed (bpf_trace_printk and friends), line by line. */
   output(): readonly string[];
 }

@@ -350,6 +350,7 @@ export class Analyzer {
       r.id = 0;
       r.off = 0;
       r.addConst = false;
+      r.addConst32 = false;
     }
     if (!r.id && !tnumIsConst(r.varOff)) r.id = ++this.idGen;
   }
@@ -366,6 +367,7 @@ export class Analyzer {
         scalarAlu(d, d, 'neg', alu32);
         d.id = 0;
         d.addConst = false;
+        d.addConst32 = false;
         d.off = 0;
       } else {
         this.checkDst(insn.dst, true);
@@ -467,19 +469,23 @@ export class Analyzer {
     const d = regs[insn.dst];
     const srcCopy: Bounds = { ...src };
     scalarAlu(d, srcCopy, op, alu32);
-    if (op === 'add' && !alu32 && d.id && isConst(src, false)) {
-      const val = constValue(src, false);
+    // Linked scalars (rX = rY; rX += K): 6.18 links 64- and 32-bit adds alike.
+    if (op === 'add' && d.id && isConst(src, alu32)) {
+      const val = constValue(src, alu32);
       if (d.addConst || val > 0x7fffffffn) {
         d.off = 0;
         d.id = 0;
         d.addConst = false;
+        d.addConst32 = false;
       } else {
         d.addConst = true;
+        d.addConst32 = alu32;
         d.off = Number(val);
       }
     } else {
       d.id = 0;
       d.addConst = false;
+      d.addConst32 = false;
       d.off = 0;
     }
   }
@@ -927,6 +933,8 @@ export class Analyzer {
     }
     for (const reg of all) {
       if (reg.type !== 'SCALAR_VALUE' || reg === known || reg.id !== known.id) continue;
+      // A 32-bit link (w = w + K) is not a 64-bit delta; leave it alone rather than guess the kernel's rule.
+      if (reg.addConst32 || known.addConst32) continue;
       if ((!reg.addConst && !known.addConst) || reg.off === known.off) {
         Object.assign(reg, cloneReg(known));
       } else {
@@ -953,7 +961,8 @@ export class Analyzer {
     const good = (st: VerifierState, regno: number, open: boolean): void => findGoodPktPointers(st, st.frames[st.curframe].regs[regno], open);
     const end = (st: VerifierState, regno: number, open: boolean): void => {
       const r = st.frames[st.curframe].regs[regno];
-      if (r.type === 'PTR_TO_PACKET') r.range = open ? -1 : -2;
+      // BEYOND_PKT_END = -2 (pkt > pkt_end), AT_PKT_END = -1 (pkt >= pkt_end).
+      if (r.type === 'PTR_TO_PACKET') r.range = open ? -2 : -1;
     };
     switch (op) {
       case 'gt':

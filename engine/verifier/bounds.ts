@@ -140,11 +140,13 @@ function deduce64(b: Bounds): void {
     b.umin = max(u64(b.smin), b.umin);
     b.umax = min(u64(b.smax), b.umax);
   } else if (b.umax < u64(b.smin)) {
+    // The s64 range wraps the sign boundary and the u64 range meets only its positive part.
     b.smin = s64(b.umin);
-    b.smax = min(b.smax, s64(b.umax));
+    b.umax = min(b.umax, u64(b.smax));
   } else if (u64(b.smax) < b.umin) {
+    // ... or only its negative part.
     b.smax = s64(b.umax);
-    b.smin = max(b.smin, s64(b.umin));
+    b.umin = max(b.umin, u64(b.smin));
   }
 }
 

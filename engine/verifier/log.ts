@@ -3,13 +3,13 @@ import { tnumIsConst, tnumIsUnknown, tnumPrint } from './tnum';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, u32 } from './bounds';
 import type { FrameState, RegState, SlotType } from './state';
 
-/** verbose_snum: decimal within [-512, 512], else hex of the u64 bit pattern. */
+/** verbose_snum: decimal within [S16_MIN, S16_MAX], else hex of the u64 bit pattern (kernel/bpf/log.c). */
 export function snum(v: bigint): string {
-  return v >= -512n && v <= 512n ? v.toString() : `0x${BigInt.asUintN(64, v).toString(16)}`;
+  return v >= -32768n && v <= 32767n ? v.toString() : `0x${BigInt.asUintN(64, v).toString(16)}`;
 }
-/** verbose_unum: decimal up to 512, else hex. */
+/** verbose_unum: decimal up to U16_MAX, else hex. */
 export function unum(v: bigint): string {
-  return v <= 512n ? v.toString() : `0x${v.toString(16)}`;
+  return v <= 65535n ? v.toString() : `0x${v.toString(16)}`;
 }
 
 /** reg_type_str: "map_value_or_null", "ringbuf_mem", "fp", ... */
@@ -24,7 +24,7 @@ export function regTypeStr(r: Pick<RegState, 'type' | 'maybeNull' | 'ringbuf' | 
 }
 
 function scalarRanges(r: RegState): string[] {
-  const dec32 = (v: bigint): bigint => (v >= -512n && v <= 512n ? v : u32(v));
+  const dec32 = (v: bigint): bigint => (v >= -32768n && v <= 32767n ? v : u32(v));
   const m = [
     { name: 'smin', val: BigInt.asUintN(64, r.smin), omit: r.smin === S64_MIN },
     { name: 'smax', val: BigInt.asUintN(64, r.smax), omit: r.smax === S64_MAX },
@@ -73,7 +73,7 @@ export function printReg(r: RegState, curFrameno: number): string {
     parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
   }
   if (r.type !== 'SCALAR_VALUE' && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
-  if (r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META') parts.push(`r=${unum(BigInt(r.range))}`);
+  if (r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META') parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
   if (r.type === 'PTR_TO_MEM') parts.push(`sz=${unum(BigInt(r.memSize))}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value) parts.push(`imm=${snum(BigInt.asIntN(64, r.varOff.value))}`);

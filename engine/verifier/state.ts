@@ -42,6 +42,8 @@ export interface RegState extends Bounds {
   id: number;
   /** BPF_ADD_CONST: this scalar is its id's register plus `off`. */
   addConst: boolean;
+  /** The link was made by a 32-bit add. */
+  addConst32: boolean;
   refObjId: number;
   /** Packet pointers: bytes known to be accessible from the pointer. */
   range: number;
@@ -85,7 +87,7 @@ export const BPF_REG_FP = 10;
 
 export function notInitReg(): RegState {
   return {
-    ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false,
+    ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false, addConst32: false,
     refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
   };
 }

@@ -24,7 +24,7 @@ export interface Comparison {
 
 /** Kernel map addresses in lddw lines differ per load; compare them as one token. */
 export function normaliseLog(log: string): string {
-  return log.replace(/0xffff[0-9a-f]{12}/g, '<kaddr>');
+  return log.replace(/0xffff8[0-9a-f]{11}\b/g, '<kaddr>');
 }
 
 export function lastErrorLine(log: string): string | null {

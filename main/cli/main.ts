@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   asm: () => import('./commands/asm').then((m) => m.default),
   disasm: () => import('./commands/disasm').then((m) => m.default),
   debug: () => import('./commands/debug').then((m) => m.default),
+  verify: () => import('./commands/verify').then((m) => m.default),
 };
 
 function usage(): string {

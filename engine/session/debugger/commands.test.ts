@@ -132,6 +132,13 @@ describe('DebugConsole', () => {
     expect(c.execute('delete').text).toBe('Deleted 1.\n');
     expect(c.execute('info b').text).toBe('No breakpoints or watchpoints.\n');
     expect(c.execute('watch r1 + 1')).toMatchObject({ ok: false, text: 'can only watch a register or memory (*(T *)addr)\n' });
+    // A 16-byte range below fp: the store of r6 (fp-8) and of r0 (fp-16) both change it.
+    expect(c.execute('watch *(u8 *)(r10 - 16) @ 16').text).toMatch(/^Watchpoint 2: \*\(u8 \*\)\(r10 - 16\) @ 16 \(16 bytes at 0x[0-9a-f]+\)\n$/);
+    const w = c.execute('c');
+    expect(w.stop?.reason).toBe('watchpoint');
+    expect(w.stop?.pc).toBe(6);
+    expect(w.text).toContain('Old value = 00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00\nNew value = 09 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00\n');
+    expect(c.execute('watch r1 @ 2')).toMatchObject({ ok: false, text: '@ LEN needs a memory expression: watch *(u8 *)addr @ 16\n' });
   });
 
   it('answers unknown commands and help without throwing', () => {

@@ -47,7 +47,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 const HELP: ReadonlyArray<readonly [string, string]> = [
   ['run / start', 'run from the beginning (start: stop at the first instruction)'],
   ['break LOC [if COND]', 'breakpoint at LOC: LINE, FILE:LINE, FUNCTION or *PC (b); tbreak: one-shot'],
-  ['watch EXPR [if COND]', 'stop when a register or memory (*(u64 *)(r10-8)) changes'],
+  ['watch EXPR [@ N] [if COND]', 'stop when a register or memory changes: watch *(u64 *)(r10-8), watch *(u8 *)r1 @ 16'],
   ['delete [N...]', 'delete breakpoints/watchpoints (all without N)'],
   ['disable/enable [N...]', 'disable or enable breakpoints/watchpoints'],
   ['condition N [COND]', 'set or remove a breakpoint condition'],
@@ -226,18 +226,27 @@ export class DebugConsole {
   }
 
   private watch(args: string): CommandResult {
-    const { head, cond, condColumn } = this.splitIf(args);
+    const { head: whole, cond, condColumn } = this.splitIf(args);
+    // gdb's artificial array: `*(u8 *)(r1) @ 16` watches 16 elements starting there (a map value, a buffer).
+    const at = /^(.*)@\s*(\d+)\s*$/.exec(whole);
+    const head = at ? at[1] : whole;
     const e = parseExpr(head);
     if (!e.ok) return this.fail('watch', e.diagnostic.message, e.diagnostic.column);
-    const target = watchTargetOf(e.expr, this.dbg.state);
+    let target = watchTargetOf(e.expr, this.dbg.state);
     if (!target.ok) return this.fail('watch', target.diagnostic.message, target.diagnostic.column);
+    if (at) {
+      const n = Number(at[2]);
+      if (target.value.kind !== 'memory') return this.fail('watch', '@ LEN needs a memory expression: watch *(u8 *)addr @ 16');
+      if (n < 1 || n * target.value.size > 4096) return this.fail('watch', `@ ${n}: watch 1 to ${4096 / target.value.size} elements`);
+      target = { ok: true, value: { ...target.value, size: target.value.size * n } };
+    }
     let condition;
     if (cond !== undefined) {
       const c = parseCondition(cond.trim(), condColumn + (cond.length - cond.trimStart().length));
       if (!c.ok) return this.fail('watch', `bad condition: ${c.diagnostic.message}`, c.diagnostic.column);
       condition = c.value;
     }
-    const w = this.dbg.points.addWatchpoint(head.trim(), target.value, this.dbg.state, condition);
+    const w = this.dbg.points.addWatchpoint(whole.trim(), target.value, this.dbg.state, condition);
     const where = w.target.kind === 'memory' ? ` (${w.target.size} bytes at ${hex(w.target.addr)})` : '';
     return this.ok('watch', `Watchpoint ${w.id}: ${w.text}${where}`, { id: w.id });
   }

@@ -593,6 +593,8 @@ export function breakpointMessage(bp: Breakpoint, pc: number, src: SourceLine | 
 
 function bytesHex(b: Uint8Array | undefined): string {
   if (!b) return '<unreadable>';
+  // Ranges wider than a u64 read better as bytes in memory order.
+  if (b.length > 8) return [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
   let v = 0n;
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
   return hex(v);

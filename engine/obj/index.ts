@@ -6,3 +6,4 @@ export * from './sec-defs';
 export * from './maps';
 export * from './object';
 export * from './raw';
+export * from './kernel-btf';

@@ -10,12 +10,32 @@ import { bpfSyscall, withBuffers } from '../host/bpf/syscall';
 import { loadObject, type BpfObject, type ObjProgram } from './object';
 import { BPF_F_RDONLY_PROG } from './maps';
 import { BTF_KIND, decodeBtf, type Btf } from './btf';
+import { encodeFuncInfo, encodeLineInfo, kernelBtf } from './kernel-btf';
 
 const DIR = join(__dirname, '../../resources/examples');
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.o')).map((f) => f.slice(0, -2)).sort();
 const avail = bpfAvailability();
 const BPF_MAP_FREEZE = 22;
 const BPF_PROG_LOAD = 5;
+const BPF_BTF_LOAD = 18;
+
+/** BPF_BTF_LOAD; returns the fd or the kernel's BTF log. */
+function btfLoad(bytes: Uint8Array): { fd?: number; log: string } {
+  return withBuffers((alloc) => {
+    const data = alloc(bytes.length, bytes);
+    const log = alloc(1 << 16);
+    const attr = alloc(32);
+    attr.view.setBigUint64(0, data.address, true);
+    attr.view.setBigUint64(8, log.address, true);
+    attr.view.setUint32(16, bytes.length, true);
+    attr.view.setUint32(20, log.size, true);
+    attr.view.setUint32(24, 1, true);
+    const r = bpfSyscall(BPF_BTF_LOAD, attr);
+    const text = new TextDecoder().decode(log.copy()).replace(/\0.*$/s, '');
+    if (r.ok) fds.push(r.value);
+    return r.ok ? { fd: r.value, log: text } : { log: text || r.error };
+  });
+}
 const RETURN_0 = Uint8Array.of(0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0);
 
 /** Programs that need more than bytes, maps, a license and an attach BTF id to load, and why. */
@@ -62,8 +82,15 @@ function createMaps(obj: BpfObject): number[] {
  * BPF_PROG_LOAD with the attr fields this test needs (layout in engine/host/bpf/prog.ts). Done here
  * rather than through progLoad, whose license buffer is allocated 1 byte long (reported to the lead).
  */
-function progLoad(o: { progType: number; insns: Uint8Array; license: string; expectedAttachType?: number; progFlags?: number; kernVersion?: number; attachBtfId?: number }): { ok: boolean; fd?: number; message?: string; log: string } {
+interface LoadAttr {
+  progType: number; insns: Uint8Array; license: string; expectedAttachType?: number; progFlags?: number; kernVersion?: number;
+  attachBtfId?: number; btfFd?: number; funcInfo?: Uint8Array; lineInfo?: Uint8Array; logLevel?: number;
+}
+
+function progLoad(o: LoadAttr): { ok: boolean; fd?: number; message?: string; log: string } {
   return withBuffers((alloc) => {
+    const fi = o.funcInfo?.length ? alloc(o.funcInfo.length, o.funcInfo) : undefined;
+    const li = o.lineInfo?.length ? alloc(o.lineInfo.length, o.lineInfo) : undefined;
     const license = new TextEncoder().encode(`${o.license}\0`);
     const lic = alloc(license.length, license);
     const insns = alloc(o.insns.length, o.insns);
@@ -74,13 +101,24 @@ function progLoad(o: { progType: number; insns: Uint8Array; license: string; exp
     v.setUint32(4, o.insns.length / 8, true);
     v.setBigUint64(8, insns.address, true);
     v.setBigUint64(16, lic.address, true);
-    v.setUint32(24, 1, true);
+    v.setUint32(24, o.logLevel ?? 1, true);
     v.setUint32(28, log.size, true);
     v.setBigUint64(32, log.address, true);
     v.setUint32(40, o.kernVersion ?? 0, true);
     v.setUint32(44, o.progFlags ?? 0, true);
     v.setUint32(68, o.expectedAttachType ?? 0, true);
     v.setUint32(108, o.attachBtfId ?? 0, true);
+    if (o.btfFd !== undefined) v.setUint32(72, o.btfFd, true);
+    if (fi) {
+      v.setUint32(76, 8, true);
+      v.setBigUint64(80, fi.address, true);
+      v.setUint32(88, o.funcInfo!.length / 8, true);
+    }
+    if (li) {
+      v.setUint32(92, 16, true);
+      v.setBigUint64(96, li.address, true);
+      v.setUint32(104, o.lineInfo!.length / 16, true);
+    }
     const r = bpfSyscall(BPF_PROG_LOAD, attr);
     const text = new TextDecoder().decode(log.copy()).replace(/\0.*$/s, '');
     return r.ok ? { ok: true, fd: r.value, log: text } : { ok: false, message: `BPF_PROG_LOAD: ${r.error}`, log: text };
@@ -122,6 +160,42 @@ describe.skipIf(!avail.ok)(`engine/obj output accepted by the kernel verifier ($
       loaded++;
     }
     if (!obj.programs.every((p) => p.flags.attachBtf)) expect(loaded).toBeGreaterThan(0);
+  });
+
+  it.each(EXAMPLES)('%s: loads with its BTF, func_info and line_info, and the verifier log quotes the source lines we attach', (name) => {
+    const obj = loadObject(new Uint8Array(readFileSync(join(DIR, `${name}.o`))), { file: `${name}.o` }).object!;
+    const fixed = kernelBtf(obj);
+    expect(fixed.diagnostics).toEqual([]);
+    const btf = btfLoad(fixed.bytes!);
+    expect(btf.fd, btf.log.slice(-1000)).toBeTypeOf('number');
+    const mapFds = createMaps(obj);
+    let compared = 0, inSubprograms = 0;
+    for (const p of obj.programs) {
+      const attachBtfId = p.flags.attachBtf && p.attachTo ? kernelFuncId(p.attachTo) : undefined;
+      if (p.flags.attachBtf) continue; // see above: this kernel may refuse tracing programs
+      const r = progLoad({
+        progType: p.type.id, insns: patched(p, mapFds), license: obj.license ?? '', btfFd: btf.fd!, funcInfo: encodeFuncInfo(p), lineInfo: encodeLineInfo(p), logLevel: 2,
+        ...(p.attachType ? { expectedAttachType: p.attachType.id } : {}), ...(attachBtfId !== undefined ? { attachBtfId } : {}),
+        progFlags: p.flags.sleepable ? BPF_F_SLEEPABLE : 0,
+      });
+      expect({ prog: p.name, ok: r.ok, log: r.ok ? '' : r.log.slice(-1500) }).toEqual({ prog: p.name, ok: true, log: '' });
+      fds.push(r.fd!);
+      // "; <source text> @ <file>:<line>" precedes the first instruction printed under that line_info.
+      const lines = r.log.split('\n');
+      for (let i = 0; i + 1 < lines.length; i++) {
+        const src = lines[i].match(/^; (.*) @ (\S+):(\d+)$/);
+        const insn = lines[i + 1].match(/^(\d+): \(/);
+        if (!src || !insn) continue;
+        const at = p.pcs.indexOf(Number(insn[1]));
+        expect(at, `pc ${insn[1]} of ${p.name}`).toBeGreaterThanOrEqual(0);
+        expect([p.source[at]?.text.trim(), p.source[at]?.line]).toEqual([src[1].trim(), Number(src[3])]);
+        compared++;
+        if (p.origins[at].func !== p.name) inSubprograms++;
+      }
+    }
+    if (!obj.programs.every((p) => p.flags.attachBtf)) expect(compared).toBeGreaterThan(0);
+    if (obj.programs.some((p) => p.subprograms.length)) expect(inSubprograms).toBeGreaterThan(0);
+    console.log(`${name}: ${compared} verifier source annotations matched (${inSubprograms} in subprograms)`);
   });
 
   it('runs the syscall example through BPF_PROG_TEST_RUN with the result the C source computes', () => {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { hasErrors } from '../isa';
 import { loadObject, type BpfObject } from './object';
 import { R_BPF_NAMES, SHF, SHT } from './elf';
+import { BTF_KIND, decodeBtf } from './btf';
+import { encodeFuncInfo, encodeLineInfo, kernelBtf } from './kernel-btf';
 
 const DIR = join(__dirname, '../../resources/examples');
 const EXAMPLES = readdirSync(DIR).filter((f) => f.endsWith('.o')).map((f) => f.slice(0, -2)).sort();
@@ -177,6 +179,30 @@ describe('engine/obj: example objects', () => {
     expect(addr[0].pc + insn.imm + 1).toBe(addr[0].target);
     expect(p.subprograms.map((s) => s.name)).toEqual(['add_step', 'fold16']);
     expect(p.origins[p.pcs.indexOf(addr[0].target!)]).toMatchObject({ func: 'add_step', byteOffset: 0x108 });
+  });
+
+  it('fixes DATASEC sizes and offsets from the ELF for the kernel, and encodes func/line info records', () => {
+    for (const name of ['global_data', 'kprobe_openat']) {
+      const obj = load(name);
+      const fixed = kernelBtf(obj);
+      expect(fixed.diagnostics).toEqual([]);
+      const btf = decodeBtf(fixed.bytes!).btf!;
+      const datasecs = btf.types.filter((t) => t.kind === BTF_KIND.DATASEC);
+      expect(datasecs.length).toBeGreaterThan(0);
+      for (const ds of datasecs) {
+        const sec = obj.elf.sections.find((s) => s.name === ds.name)!;
+        expect(ds.sizeOrType).toBe(sec.size);
+        for (const m of ds.members) expect(m.offset).toBe(obj.elf.symbols.find((y) => y.name === btf.type(m.type)!.name && y.shndx === sec.index)!.value);
+      }
+      // Everything else is untouched.
+      expect(btf.types.length).toBe(obj.btf!.types.length);
+      for (const p of obj.programs) {
+        const fi = new DataView(encodeFuncInfo(p).buffer);
+        expect(fi.byteLength).toBe(8 * p.funcInfo.length);
+        expect([fi.getUint32(0, true), fi.getUint32(4, true)]).toEqual([0, p.funcInfo[0].typeId]);
+        expect(encodeLineInfo(p).byteLength).toBe(16 * p.lineInfo.length);
+      }
+    }
   });
 
   it('rewrites map loads to the pseudo forms the kernel expects', () => {

@@ -141,6 +141,14 @@ describe('DebugConsole', () => {
     expect(c.execute('watch r1 @ 2')).toMatchObject({ ok: false, text: '@ LEN needs a memory expression: watch *(u8 *)addr @ 16\n' });
   });
 
+  it('runs to a location with until/advance', () => {
+    const c = session();
+    c.execute('start');
+    expect(c.execute('advance 10').text).toBe('=> 8: r0 += r2    ; prog.s:10\n');
+    expect(c.execute('until *5').text).toBe('=> 5: *(u32 *)(r10 - 16) = r0    ; prog.s:6\n');
+    expect(c.execute('until add').stop?.reason).toBe('exited');
+  });
+
   it('answers unknown commands and help without throwing', () => {
     const c = session();
     expect(c.execute('frobnicate')).toMatchObject({ ok: false, text: 'undefined command: "frobnicate". Try "help".\n' });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, slotPcs } from '../../asm';
 import type { LineTable } from './breakpoints';
-import { Debugger } from './debugger';
+import { Debugger, type SlotOrigin } from './debugger';
+import { describeOrigin, framesView, registersView } from './views';
 import { parseExpr, type Expr } from './expr';
 import { launchTarget } from './launch';
 import type { MachineTarget } from './machine-target';
@@ -127,6 +128,49 @@ describe('stepping over bpf-to-bpf calls', () => {
     expect(s.reason).toBe('step');
     expect(dbg.target.pc()).toBe(3);
     expect(dbg.frames().length).toBe(1);
+  });
+});
+
+describe('faults and views', () => {
+  it('stops at a fault with the interpreter message; stepping back makes the program runnable again', () => {
+    const { dbg, target } = open('r1 = 0x1000\nr0 = *(u64 *)(r1 + 0)\nexit\n');
+    dbg.stepInstruction();
+    const before = snapshot(target);
+    const s = dbg.continue();
+    expect(s.reason).toBe('fault');
+    expect(s.pc).toBe(1);
+    expect(s.message).toMatch(/^program faulted at pc 1: .*0x0*1000/);
+    expect(dbg.stepInstruction().reason).toBe('not-running');
+    expect(dbg.reverseStepInstruction().reason).toBe('step');
+    expect(dbg.target.status()).toEqual({ state: 'ready' });
+    expect(snapshot(target)).toBe(before);
+    expect(dbg.assign('r1 = r10 - 8').ok).toBe(true);
+    expect(dbg.continue()).toMatchObject({ reason: 'exited', status: { r0: 0n } });
+  });
+
+  it('shows each frame with its stack slots, what was stored there, and the call chain', () => {
+    const src = `r1 = 7
+*(u64 *)(r10 - 8) = r1
+*(u32 *)(r10 - 16) = 9
+call f
+exit
+f:
+*(u64 *)(r10 - 24) = r1
+exit
+`;
+    const { dbg } = open(src);
+    for (let i = 0; i < 5; i++) dbg.stepInstruction();
+    const frames = framesView(dbg, { functions: new Map([[0, 'main'], [5, 'f']]) });
+    expect(frames.map((f) => [f.index, f.pc, f.function, f.returnPc, f.source?.line])).toEqual([[0, 6, 'f', 4, 8], [1, 3, 'main', undefined, 4]]);
+    const used = (i: number) => frames[i].slots.filter((x) => x.origin.kind !== 'uninit').map((x) => [x.name, x.value, x.origin]);
+    expect(used(0)).toEqual([['fp-24', 7n, { kind: 'spill', reg: 1, pc: 5 }]]);
+    expect(used(1)).toEqual([['fp-8', 7n, { kind: 'spill', reg: 1, pc: 1 }], ['fp-16', 9n, { kind: 'store', pc: 2, size: 4 }]]);
+    expect(frames[0].slots.length).toBe(64);
+    expect(frames[1].fp - frames[0].fp).not.toBe(0n);
+    const regs = registersView(dbg);
+    expect(regs[10].pointsTo).toBe('stack frame 1 +512 (end)');
+    expect(regs[1]).toEqual({ name: 'r1', value: 7n });
+    expect(describeOrigin(used(1)[1][2] as SlotOrigin)).toBe('4-byte immediate store at pc 2');
   });
 });
 

@@ -23,6 +23,8 @@ export class WorkerClient {
   /** Request ids the worker has not answered yet. */
   private readonly pending = new Set<number>();
   private closed = false;
+  /** Element 0 set to 1 asks a running engine command to stop (the engine polls it while it runs). */
+  private cancel = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(private readonly options: WorkerClientOptions) {
     this.spawn();
@@ -38,6 +40,7 @@ export class WorkerClient {
   post(message: RequestMessage): void {
     if (this.closed) return;
     this.pending.add(message.id);
+    if (message.request.kind === 'cancel' && this.pending.has(message.request.target)) Atomics.store(this.cancel, 0, 1);
     this.worker?.postMessage(message);
     if (message.request.kind === 'cancel') {
       const target = message.request.target;
@@ -64,7 +67,8 @@ export class WorkerClient {
   }
 
   private spawn(): void {
-    const w = new Worker(this.options.script, { execArgv: [...(this.options.execArgv ?? [])] });
+    this.cancel = new Int32Array(new SharedArrayBuffer(4));
+    const w = new Worker(this.options.script, { execArgv: [...(this.options.execArgv ?? [])], workerData: { cancel: this.cancel.buffer } });
     this.worker = w;
     w.on('message', (data: unknown) => {
       const checked = checkEngineMessage(data);

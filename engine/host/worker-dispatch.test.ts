@@ -92,12 +92,43 @@ describe('EngineService', () => {
     expect(await s.ask({ kind: 'listing', document: 99, program: 0, start: 0, count: 1 })).toMatchObject({ kind: 'error', code: 'session.no-document' });
     expect(await s.ask({ kind: 'close', document: 99 })).toMatchObject({ kind: 'error', code: 'session.no-document' });
     expect(await s.ask({ kind: 'cancel', target: 12345 })).toEqual({ kind: 'cancelled', target: 12345, found: false });
-    expect(await s.ask({ kind: 'run', session: 1 })).toMatchObject({ kind: 'error', code: 'engine.unavailable' });
+    expect(await s.ask({ kind: 'run', session: 1 })).toMatchObject({ kind: 'error', code: 'session.no-session' });
+    expect(await s.ask({ kind: 'session.create', document: 99, program: 0 })).toMatchObject({ kind: 'error', code: 'session.no-document' });
+    expect(await s.ask({ kind: 'console', line: 'info registers' })).toEqual({ kind: 'console', lines: ['No program is loaded: open a file, then debug it (F5 or F11).'] });
   });
 
   it('says what it can do', async () => {
     const r = await service().ask({ kind: 'hello' });
     expect(r).toMatchObject({ kind: 'hello', version: 1 });
-    if (r.kind === 'hello') expect([...r.features].sort()).toEqual(['listing', 'open-asm', 'open-object', 'open-raw']);
+    if (r.kind === 'hello') expect([...r.features].sort()).toEqual(['breakpoints', 'console', 'listing', 'open-asm', 'open-object', 'open-raw', 'registers', 'run', 'stack', 'step', 'step-back']);
+  });
+
+  it('debugs a program: step, breakpoint, run, step back, console, locate', async () => {
+    const s = service();
+    const src = ['r1 = 5', 'r2 = 7', 'r1 += r2', '*(u64 *)(r10 - 8) = r1', 'r0 = r1', 'exit', ''].join('\n');
+    const o = await s.ask(open('p.s', new TextEncoder().encode(src)));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const doc = o.document.id;
+    // Line layout: one source line before each instruction.
+    expect(await s.ask({ kind: 'locate', document: doc, program: 0, pc: 3 })).toEqual({ kind: 'located', line: 7 });
+    expect(await s.ask({ kind: 'locate', document: doc, program: 0, pc: 99 })).toEqual({ kind: 'located', line: -1 });
+    const c = await s.ask({ kind: 'session.create', document: doc, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    const id = c.session;
+    expect(c.state).toMatchObject({ pc: 0, status: 'ready' });
+    const st = await s.ask({ kind: 'step', session: id, mode: 'into' });
+    expect(st).toMatchObject({ kind: 'stopped', reason: 'step', state: { pc: 1 } });
+    if (st.kind === 'stopped') expect(st.state.registers[1]).toEqual({ name: 'r1', value: '0x5' });
+    expect(await s.ask({ kind: 'breakpoint.toggle', session: id, pc: 4 })).toEqual({ kind: 'breakpoints', breakpoints: [{ id: 1, pc: 4, enabled: true }] });
+    const hit = await s.ask({ kind: 'run', session: id });
+    if (hit.kind !== 'stopped') throw new Error(JSON.stringify(hit));
+    expect(hit).toMatchObject({ reason: 'breakpoint', state: { pc: 4 } });
+    expect(hit.state.frames[0].slots[0]).toMatchObject({ offset: -8, bytes: '0c 00 00 00 00 00 00 00' });
+    expect(await s.ask({ kind: 'step', session: id, mode: 'back' })).toMatchObject({ kind: 'stopped', state: { pc: 3 } });
+    const info = await s.ask({ kind: 'console', session: id, line: 'print r1 + 1' });
+    expect(info).toMatchObject({ kind: 'console', lines: ['$1 = 13 (0xd)'] });
+    expect(await s.ask({ kind: 'breakpoint.toggle', session: id, pc: 4 })).toEqual({ kind: 'breakpoints', breakpoints: [] });
+    const end = await s.ask({ kind: 'run', session: id });
+    expect(end).toMatchObject({ kind: 'stopped', reason: 'exit', state: { status: 'exited', message: 'exited with r0 = 0xc' } });
   });
 });

@@ -7,6 +7,7 @@ import {
   decodeBase64, PROTOCOL_VERSION,
   type EngineMessage, type Feature, type Request, type RequestMessage, type Response, type WireDiagnostic,
 } from '../protocol';
+import { DebugSessions } from '../session/debug-sessions';
 import { Workspace, type WorkspaceDocument } from '../session/workspace';
 
 type Send = (message: EngineMessage) => void;
@@ -15,20 +16,14 @@ interface Task {
   cancelled: boolean;
 }
 
-/** Features the engine offers today; run/step/state wait for engine/interp and the debug session. */
+/**
+ * Features the engine offers today. Maps (contents in the UI), inputs, the verifier view, workspaces
+ * and export are not wired to the protocol yet, so they are not listed.
+ */
 export function engineFeatures(): Feature[] {
   const open: Feature[] = Workspace.formats.map((f): Feature => (f === 'object' ? 'open-object' : f === 'raw' ? 'open-raw' : f === 'asm' ? 'open-asm' : 'open-image2013'));
-  return [...open, 'listing'];
+  return [...open, 'listing', 'run', 'step', 'step-back', 'breakpoints', 'registers', 'stack', 'console'];
 }
-
-const UNAVAILABLE: Partial<Record<Request['kind'], string>> = {
-  'session.create': 'Debug sessions are not available yet: the engine has no interpreter wired in',
-  run: 'Running programs is not available yet: the engine has no interpreter wired in',
-  step: 'Stepping is not available yet: the engine has no interpreter wired in',
-  'breakpoint.toggle': 'Breakpoints are not available yet: the engine has no interpreter wired in',
-  state: 'Program state is not available yet: the engine has no interpreter wired in',
-  console: 'The debugger console is not available yet: the engine has no interpreter wired in',
-};
 
 function documentInfo(workspace: Workspace, doc: WorkspaceDocument) {
   return {
@@ -56,11 +51,22 @@ function wireDiagnostic(d: WireDiagnostic): WireDiagnostic {
   return out as unknown as WireDiagnostic;
 }
 
+function noSession(session: number): Response {
+  return { kind: 'error', code: 'session.no-session', message: `no debug session ${session}` };
+}
+
 export class EngineService {
   private readonly workspace = new Workspace();
+  private readonly sessions: DebugSessions;
   private readonly tasks = new Map<number, Task>();
 
-  constructor(private readonly send: Send) {}
+  /**
+   * @param cancelSignal shared with the host thread, which sets it on 'cancel': a running debugger
+   * command is synchronous, so the flag (polled by the interpreter) is how a cancel reaches it.
+   */
+  constructor(private readonly send: Send, cancelSignal?: Int32Array) {
+    this.sessions = new DebugSessions(cancelSignal);
+  }
 
   /** Handles one validated request message; always answers exactly once. */
   async handle(message: RequestMessage): Promise<void> {
@@ -83,6 +89,11 @@ export class EngineService {
       this.tasks.delete(id);
     }
     this.reply(id, task.cancelled ? { kind: 'error', code: 'engine.cancelled', message: 'cancelled' } : response);
+  }
+
+  /** What the program printed during the last command goes out as console events. */
+  private flushOutput(session: number): void {
+    for (const text of this.sessions.newOutput(session)) this.send({ type: 'event', event: { kind: 'console', stream: 'program', text } });
   }
 
   private reply(id: number, response: Response): void {
@@ -108,8 +119,41 @@ export class EngineService {
         if (!r.ok) return { kind: 'error', code: r.diagnostic.code, message: r.diagnostic.message };
         return { kind: 'listing', document: request.document, program: request.program, start: request.start, total: r.total, lines: r.lines };
       }
-      default:
-        return { kind: 'error', code: 'engine.unavailable', message: UNAVAILABLE[request.kind] ?? `${request.kind} is not available yet` };
+      case 'locate':
+        return { kind: 'located', line: this.workspace.locate(request.document, request.program, request.pc) };
+      case 'session.create': {
+        const doc = this.workspace.document(request.document);
+        if (!doc) return { kind: 'error', code: 'session.no-document', message: `no open document ${request.document}` };
+        const r = this.sessions.create(doc, request.program);
+        const diagnostics = r.diagnostics.map(wireDiagnostic);
+        if (r.id === undefined || !r.state) {
+          const first = r.diagnostics.find((d) => d.severity === 'error');
+          return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started', diagnostics };
+        }
+        return { kind: 'session', session: r.id, state: r.state, diagnostics };
+      }
+      case 'run':
+      case 'step': {
+        const r = request.kind === 'run' ? this.sessions.run(request.session) : this.sessions.step(request.session, request.mode);
+        if (!r) return noSession(request.session);
+        this.flushOutput(request.session);
+        return { kind: 'stopped', reason: r.reason, message: r.message, state: r.state };
+      }
+      case 'breakpoint.toggle': {
+        const bps = this.sessions.toggleBreakpoint(request.session, request.pc);
+        return bps ? { kind: 'breakpoints', breakpoints: bps } : noSession(request.session);
+      }
+      case 'state': {
+        const state = this.sessions.snapshot(request.session);
+        return state ? { kind: 'state', state } : noSession(request.session);
+      }
+      case 'console': {
+        if (request.session === undefined) return { kind: 'console', lines: ['No program is loaded: open a file, then debug it (F5 or F11).'] };
+        const r = this.sessions.console(request.session, request.line);
+        if (!r) return noSession(request.session);
+        this.flushOutput(request.session);
+        return { kind: 'console', lines: r.text.replace(/\n$/, '').split('\n'), state: r.state, breakpoints: this.sessions.breakpoints(request.session) ?? [] };
+      }
     }
   }
 }

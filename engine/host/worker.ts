@@ -1,5 +1,5 @@
 // The engine's worker_threads entry: serves the protocol over parentPort, validating every message it receives.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { checkRequestMessage, type EngineMessage } from '../protocol';
 import { EngineService } from './worker-dispatch';
 
@@ -7,7 +7,8 @@ const port = parentPort;
 if (!port) throw new Error('engine/host/worker.ts must run as a worker_threads worker');
 
 const send = (m: EngineMessage): void => port.postMessage(m);
-const service = new EngineService(send);
+const shared: unknown = (workerData as { cancel?: unknown } | undefined)?.cancel;
+const service = new EngineService(send, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : undefined);
 
 port.on('message', (data: unknown) => {
   const checked = checkRequestMessage(data);

@@ -165,6 +165,7 @@ export type Request =
   | { readonly kind: 'open'; readonly name: string; readonly base64: string; readonly format: FileFormat }
   | { readonly kind: 'close'; readonly document: number }
   | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly count: number }
+  | { readonly kind: 'locate'; readonly document: number; readonly program: number; readonly pc: number }
   | { readonly kind: 'session.create'; readonly document: number; readonly program: number }
   | { readonly kind: 'run'; readonly session: number }
   | { readonly kind: 'step'; readonly session: number; readonly mode: StepMode }
@@ -180,11 +181,14 @@ export type Response =
   | { readonly kind: 'opened'; readonly document?: DocumentInfo; readonly diagnostics: readonly WireDiagnostic[] }
   | { readonly kind: 'closed'; readonly document: number }
   | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly total: number; readonly lines: readonly ListingLine[] }
-  | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot }
-  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly state: StateSnapshot }
+  /** The listing line of an instruction, or -1 when no instruction starts at that pc. */
+  | { readonly kind: 'located'; readonly line: number }
+  | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot; readonly diagnostics: readonly WireDiagnostic[] }
+  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly message: string; readonly state: StateSnapshot }
   | { readonly kind: 'state'; readonly state: StateSnapshot }
   | { readonly kind: 'breakpoints'; readonly breakpoints: readonly BreakpointInfo[] }
-  | { readonly kind: 'console'; readonly lines: readonly string[] }
+  /** Console output; `state` is set when the command had a session (it may have run or edited the program). */
+  | { readonly kind: 'console'; readonly lines: readonly string[]; readonly state?: StateSnapshot; readonly breakpoints?: readonly BreakpointInfo[] }
   | { readonly kind: 'cancelled'; readonly target: number; readonly found: boolean }
   | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly diagnostics?: readonly WireDiagnostic[] };
 
@@ -224,6 +228,7 @@ export const RESPONSE_OF: Readonly<Record<RequestKind, readonly Response['kind']
   open: ['opened'],
   close: ['closed'],
   listing: ['listing'],
+  locate: ['located'],
   'session.create': ['session'],
   run: ['stopped'],
   step: ['stopped'],

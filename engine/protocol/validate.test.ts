@@ -12,6 +12,7 @@ describe('request validation', () => {
     { kind: 'open', name: 'a.o', base64: 'AAEC', format: 'auto' },
     { kind: 'close', document: 3 },
     { kind: 'listing', document: 1, program: 0, start: 512, count: 512 },
+    { kind: 'locate', document: 1, program: 0, pc: 12 },
     { kind: 'session.create', document: 1, program: 2 },
     { kind: 'run', session: 1 },
     { kind: 'step', session: 1, mode: 'back' },
@@ -84,7 +85,7 @@ describe('engine message validation', () => {
       },
       {
         type: 'response', id: 4, response: {
-          kind: 'stopped', reason: 'breakpoint', state: {
+          kind: 'stopped', reason: 'breakpoint', message: 'Breakpoint 1, pc 4', state: {
             session: 1, pc: 4, status: 'ready', registers: [{ name: 'r0', value: '0xffffffffffffffff' }],
             frames: [{ index: 0, pc: 4, slots: [{ offset: -8, bytes: '00 01 02 03 04 05 06 07', origin: 'spilled r1' }] }], maps: [],
           },

@@ -113,11 +113,14 @@ const state = obj({
   message: opt(str(10_000)),
 });
 
+const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)) });
+
 const requestCheck = byKind({
   hello: {},
   open: { name: str(), base64, format: fileFormat },
   close: { document: id },
   listing: { document: id, program: int(), start: int(), count: int(1, LIMITS.maxListingCount) },
+  locate: { document: id, program: int(), pc: int() },
   'session.create': { document: id, program: int() },
   run: { session: id },
   step: { session: id, mode: oneOf(['into', 'over', 'out', 'back']) },
@@ -132,11 +135,12 @@ const responseCheck = byKind({
   opened: { document: opt(documentInfo), diagnostics },
   closed: { document: id },
   listing: { document: id, program: int(), start: int(), total: int(), lines: arr(listingLine, LIMITS.maxListingCount) },
-  session: { session: id, state },
-  stopped: { reason: oneOf(['entry', 'step', 'breakpoint', 'exit', 'fault', 'cancelled', 'limit']), state },
+  located: { line: int(-1) },
+  session: { session: id, state, diagnostics },
+  stopped: { reason: oneOf(['entry', 'step', 'breakpoint', 'exit', 'fault', 'cancelled', 'limit']), message: str(10_000), state },
   state: { state },
-  breakpoints: { breakpoints: arr(obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)) })) },
-  console: { lines: arr(str(100_000)) },
+  breakpoints: { breakpoints: arr(breakpoint) },
+  console: { lines: arr(str(100_000)), state: opt(state), breakpoints: opt(arr(breakpoint)) },
   cancelled: { target: id, found: bool },
   error: { code: str(200), message: str(10_000), diagnostics: opt(diagnostics) },
 });

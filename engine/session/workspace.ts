@@ -37,6 +37,8 @@ export interface WorkspaceDocument {
   readonly format: DocumentFormat;
   readonly size: number;
   readonly programs: readonly WorkspaceProgram[];
+  /** The file as opened, for loaders that need it again (debug sessions). */
+  readonly bytes: Uint8Array;
 }
 
 /** A listing line: label and source lines come before the instruction they introduce. */
@@ -59,6 +61,8 @@ const LINE_INSN = 2;
 interface LineIndex {
   readonly kind: Uint8Array;
   readonly insn: Int32Array;
+  /** Instruction index -> its instruction line. */
+  readonly lineOfInsn: Int32Array;
 }
 
 /** Whether instruction i starts a new source line (so the line is shown once, before its first instruction). */
@@ -74,6 +78,7 @@ function buildLineIndex(p: WorkspaceProgram): LineIndex {
   for (let i = 0; i < p.insns.length; i++) n += 1 + (p.labels.has(p.pcs[i]) ? 1 : 0) + (startsSource(p, i) ? 1 : 0);
   const kind = new Uint8Array(n);
   const insn = new Int32Array(n);
+  const lineOfInsn = new Int32Array(p.insns.length);
   let at = 0;
   for (let i = 0; i < p.insns.length; i++) {
     const put = (k: number): void => {
@@ -82,9 +87,10 @@ function buildLineIndex(p: WorkspaceProgram): LineIndex {
     };
     if (p.labels.has(p.pcs[i])) put(LINE_LABEL);
     if (startsSource(p, i)) put(LINE_SOURCE);
+    lineOfInsn[i] = at;
     put(LINE_INSN);
   }
-  return { kind, insn };
+  return { kind, insn, lineOfInsn };
 }
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
@@ -125,7 +131,7 @@ export class Workspace {
     const kind: DocumentFormat = format !== 'auto' ? format : isElf(bytes) ? 'object' : asText(bytes) !== undefined ? 'asm' : 'raw';
     const loaded = this.load(name, bytes, kind);
     if (!loaded.programs) return { diagnostics: loaded.diagnostics };
-    const document: WorkspaceDocument = { id: this.nextId++, name, format: kind, size: bytes.length, programs: loaded.programs };
+    const document: WorkspaceDocument = { id: this.nextId++, name, format: kind, size: bytes.length, programs: loaded.programs, bytes };
     this.documents.set(document.id, document);
     return { document, diagnostics: loaded.diagnostics };
   }
@@ -169,6 +175,21 @@ export class Workspace {
       }
     }
     return { ok: true, total, lines };
+  }
+
+  /** The listing line of the instruction starting at slot pc, or -1. */
+  locate(documentId: number, programIndex: number, pc: number): number {
+    const prog = this.documents.get(documentId)?.programs[programIndex];
+    if (!prog) return -1;
+    let lo = 0;
+    let hi = prog.pcs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (prog.pcs[mid] === pc) return this.lineIndex(prog).lineOfInsn[mid];
+      if (prog.pcs[mid] < pc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Number of listing lines of a program. */

@@ -149,7 +149,13 @@ describe('web host', () => {
     expect(listing).toMatchObject({ kind: 'listing', lines: [{ kind: 'label', label: 'xdp_drop_discard' }, { kind: 'source' }, { kind: 'insn', pc: 0, bytes: '61 17 04 00 00 00 00 00', text: 'r7 = *(u32 *)(r1 + 0x4)' }] });
 
     ws.send(JSON.stringify({ type: 'request', id: 5, request: { kind: 'run', session: 1 } }));
-    expect(answer(await box.next(response(5)))).toMatchObject({ kind: 'error', code: 'engine.unavailable' });
+    expect(answer(await box.next(response(5)))).toMatchObject({ kind: 'error', code: 'session.no-session' });
+
+    ws.send(JSON.stringify({ type: 'request', id: 6, request: { kind: 'session.create', document: opened.document.id, program: 0 } }));
+    const session = answer(await box.next(response(6)));
+    if (session.kind !== 'session') throw new Error(JSON.stringify(session));
+    ws.send(JSON.stringify({ type: 'request', id: 7, request: { kind: 'step', session: session.session, mode: 'into' } }));
+    expect(answer(await box.next(response(7)))).toMatchObject({ kind: 'stopped', reason: 'step', state: { pc: 1, status: 'ready' } });
     ws.close();
   });
 });

@@ -1,26 +1,49 @@
 // Debugging commands (run, step, breakpoints, console): the engine does them, this store asks and keeps the answers.
+//
+// A debug session is created lazily for the selected program on the first debug command, and
+// dropped when the selection changes; stepping commands on a new session stop at its entry first.
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
-import type { Feature, Request, StateSnapshot, StepMode } from '../../engine/protocol';
+import { ref, watch } from 'vue';
+import type { Feature, Request, Response, StateSnapshot, StepMode } from '../../engine/protocol';
+import { useDocumentsStore } from './documents';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
 
-/** Plain words for a command the engine cannot do yet (the menu and toolbar disable it, keys land here). */
+/** Plain words for a command the engine cannot do (the menu and toolbar disable it; keys land here). */
 const MISSING: Readonly<Record<string, string>> = {
   run: 'Running programs is not available yet: the engine has no interpreter wired in.',
   step: 'Stepping is not available yet: the engine has no interpreter wired in.',
-  'step-back': 'Stepping back is not available yet: the engine has no interpreter wired in.',
+  'step-back': 'Stepping back is not available yet: the engine does not record execution.',
   breakpoints: 'Breakpoints are not available yet: the engine has no interpreter wired in.',
   console: 'The debugger console is not available yet: the engine has no interpreter wired in.',
 };
 
+export interface StopNote {
+  readonly seq: number;
+  readonly text: string;
+}
+
 export const useDebugStore = defineStore('debug', () => {
   const session = ref<number>();
+  /** Which document and program the session debugs. */
+  let sessionOf: { document: number; program: number } | undefined;
   const state = ref<StateSnapshot>();
   const breakpoints = ref<ReadonlySet<number>>(new Set());
   const busy = ref(false);
   /** pc the user last selected in the listing: F9 toggles a breakpoint there. */
   const selectedPc = ref<number>();
+  /** The last stop's message, for the console. */
+  const lastStop = ref<StopNote>();
+  let seq = 0;
+
+  const docs = useDocumentsStore();
+  watch([() => docs.currentId, () => docs.programIndex], () => {
+    session.value = undefined;
+    sessionOf = undefined;
+    state.value = undefined;
+    breakpoints.value = new Set();
+    selectedPc.value = undefined;
+  });
 
   function available(f: Feature): boolean {
     if (useEngineStore().has(f)) return true;
@@ -28,43 +51,96 @@ export const useDebugStore = defineStore('debug', () => {
     return false;
   }
 
-  async function send(req: Request): Promise<void> {
+  function note(text: string): void {
+    if (text.trim()) lastStop.value = { seq: ++seq, text: text.replace(/\n$/, '') };
+  }
+
+  /** The session for the selected program, created if needed; 'new' when this call created it. */
+  async function ensureSession(): Promise<number | 'new' | undefined> {
+    const doc = docs.current;
+    if (!doc) {
+      useUiStore().notify('info', 'Open a program first.');
+      return undefined;
+    }
+    if (session.value !== undefined && sessionOf?.document === doc.id && sessionOf.program === docs.programIndex) return session.value;
+    const r = await useEngineStore().request({ kind: 'session.create', document: doc.id, program: docs.programIndex });
+    if (r.kind !== 'session') {
+      useUiStore().notify('error', `Could not start ${docs.program?.name ?? doc.name}: ${r.kind === 'error' ? r.message : r.kind}`);
+      return undefined;
+    }
+    session.value = r.session;
+    sessionOf = { document: doc.id, program: docs.programIndex };
+    breakpoints.value = new Set();
+    accept(r.state);
+    note(`Started ${docs.program?.name ?? doc.name} at insn ${r.state.pc}.`);
+    return 'new';
+  }
+
+  function accept(s: StateSnapshot): void {
+    state.value = s;
+    void docs.reveal(s.pc);
+  }
+
+  async function send(req: Request): Promise<Response> {
     busy.value = true;
     try {
       const r = await useEngineStore().request(req);
-      if (r.kind === 'stopped' || r.kind === 'state') state.value = r.state;
-      else if (r.kind === 'session') {
-        session.value = r.session;
-        state.value = r.state;
-      } else if (r.kind === 'breakpoints') breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
+      if (r.kind === 'stopped') {
+        accept(r.state);
+        note(r.message);
+      } else if (r.kind === 'state') accept(r.state);
+      else if (r.kind === 'breakpoints') breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
       else if (r.kind === 'error') useUiStore().notify('error', r.message);
+      return r;
     } finally {
       busy.value = false;
     }
   }
 
   async function run(): Promise<void> {
-    if (!available('run') || session.value === undefined) return;
-    await send({ kind: 'run', session: session.value });
+    if (!available('run') || busy.value) return;
+    const s = await ensureSession();
+    if (s !== undefined) await send({ kind: 'run', session: session.value as number });
   }
 
   async function step(mode: StepMode): Promise<void> {
-    if (!available(mode === 'back' ? 'step-back' : 'step') || session.value === undefined) return;
-    await send({ kind: 'step', session: session.value, mode });
+    if (!available(mode === 'back' ? 'step-back' : 'step') || busy.value) return;
+    const s = await ensureSession();
+    // A fresh session is already stopped at its entry: that is the first step.
+    if (s === undefined || s === 'new') return;
+    await send({ kind: 'step', session: s, mode });
   }
 
-  async function toggleBreakpoint(pc = selectedPc.value): Promise<void> {
-    if (!available('breakpoints') || session.value === undefined || pc === undefined) return;
-    await send({ kind: 'breakpoint.toggle', session: session.value, pc });
+  async function toggleBreakpoint(pc = selectedPc.value ?? state.value?.pc): Promise<void> {
+    if (!available('breakpoints') || pc === undefined) return;
+    const s = await ensureSession();
+    if (s !== undefined) await send({ kind: 'breakpoint.toggle', session: session.value as number, pc });
+  }
+
+  /** Asks the engine to stop a running command. */
+  async function cancel(): Promise<void> {
+    const adapter = useEngineStore().adapter;
+    if (!adapter || !busy.value) return;
+    await adapter.request({ kind: 'cancel', target: adapter.lastId });
   }
 
   /** Runs one console line; returns the lines to print. */
   async function consoleLine(line: string): Promise<string[]> {
     if (!useEngineStore().has('console')) return [MISSING.console];
-    const r = await useEngineStore().request({ kind: 'console', line, ...(session.value !== undefined ? { session: session.value } : {}) });
-    if (r.kind === 'console') return [...r.lines];
+    let id: number | undefined;
+    if (docs.current) {
+      const s = await ensureSession();
+      id = s === undefined ? undefined : (session.value as number);
+    }
+    const r = await useEngineStore().request({ kind: 'console', line, ...(id !== undefined ? { session: id } : {}) });
+    if (r.kind === 'console') {
+      if (r.state) accept(r.state);
+      // Console commands (break, delete, disable) change breakpoints too.
+      if (r.breakpoints) breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
+      return [...r.lines];
+    }
     return [r.kind === 'error' ? r.message : `unexpected answer ${r.kind}`];
   }
 
-  return { session, state, breakpoints, busy, selectedPc, run, step, toggleBreakpoint, consoleLine };
+  return { session, state, breakpoints, busy, selectedPc, lastStop, run, step, toggleBreakpoint, cancel, consoleLine };
 });

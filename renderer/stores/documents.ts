@@ -24,6 +24,9 @@ export const useDocumentsStore = defineStore('documents', () => {
   /** Listing pages by page number, for the current program only; non-reactive contents, reactive map identity. */
   const pages = shallowRef(new Map<number, readonly ListingLine[]>());
   const inFlight = new Set<number>();
+  /** A listing line the view should scroll into sight (seq changes on every request, even for the same line). */
+  const revealLine = ref<{ line: number; seq: number }>();
+  let revealSeq = 0;
   let generation = 0;
 
   const current = computed(() => documents.value.find((d) => d.id === currentId.value));
@@ -119,7 +122,16 @@ export const useDocumentsStore = defineStore('documents', () => {
     }));
   }
 
+  /** Scrolls the listing to the instruction at pc (where execution stopped). */
+  async function reveal(pc: number): Promise<void> {
+    const doc = current.value;
+    if (!doc) return;
+    const r = await useEngineStore().request({ kind: 'locate', document: doc.id, program: programIndex.value, pc });
+    if (r.kind === 'located' && r.line >= 0) revealLine.value = { line: r.line, seq: ++revealSeq };
+  }
+
   return {
+    revealLine, reveal,
     documents, currentId, programIndex, lastOpen, opening, current, program, lineCount, pages,
     openBytes, openBase64, openFile, select, close, lineAt, ensureLines,
   };

@@ -94,16 +94,42 @@ test('a 100k-instruction program scrolls to its end', async ({ page }) => {
   await page.screenshot({ path: path.join(SHOTS, 'big-program-middle.png') });
 });
 
-test('debug keys say plainly that running is not available yet', async ({ page }) => {
+test('debugs a program with the keyboard: step, breakpoint, run, step back, console', async ({ page }) => {
   await ready(page);
-  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
-  await expect(page.getByTestId('listing').getByText('xdp_drop_discard:')).toBeVisible();
+  const src = ['r1 = 5', 'r2 = 7', 'r1 += r2', '*(u64 *)(r10 - 8) = r1', 'r0 = r1', 'exit', ''].join('\n');
+  await openFile(page, 'p.s', Buffer.from(src), 'text/plain');
+  const listing = page.getByTestId('listing');
+  const status = page.getByTestId('status');
+  const registers = page.getByTestId('registers');
+  await expect(listing.getByText('r2 = 0x7')).toBeVisible();
+
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 0');
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 1');
+  await expect(registers.locator('tr', { hasText: 'r1' }).first()).toContainText('0x5');
+
+  await listing.locator('.line.insn', { hasText: 'r0 = r1' }).click();
+  await page.keyboard.press('F9');
+  await expect(listing.locator('button.gutter.on')).toHaveCount(1);
   await page.keyboard.press('F5');
-  await expect(page.getByTestId('notice-info')).toContainText('Running programs is not available yet');
-  await expect(page.getByTestId('registers')).toContainText('not available yet');
+  await expect(status).toHaveText('ready at insn 4');
+  await expect(page.getByTestId('console')).toContainText('Breakpoint 1');
+  await expect(page.getByTestId('stack')).toContainText('fp-8: 0c 00 00 00 00 00 00 00');
+  await expect(page.getByTestId('maps')).toContainText('not available yet');
+  await page.screenshot({ path: path.join(SHOTS, 'debug-breakpoint.png') });
+
+  await page.keyboard.press('Shift+F10');
+  await expect(status).toHaveText('ready at insn 3');
   await page.getByTestId('console').click();
-  await page.keyboard.type('info registers');
+  await page.keyboard.type('print r1');
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('console')).toContainText('The debugger console is not available yet');
-  await page.screenshot({ path: path.join(SHOTS, 'not-available.png') });
+  await expect(page.getByTestId('console')).toContainText('$1 = 12 (0xc)');
+
+  await page.keyboard.press('F5');
+  await expect(status).toHaveText('ready at insn 4');
+  await page.keyboard.press('F5');
+  await expect(status).toContainText('exited at insn');
+  await expect(status).toContainText('r0 = 0xc');
+  await page.screenshot({ path: path.join(SHOTS, 'debug-exited.png') });
 });

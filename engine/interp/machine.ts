@@ -10,7 +10,9 @@ import {
   HI, NO_HI, helperById, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
   type Kernel, type Region, type RunContext,
 } from '../kernel';
-import { OP, POOL_BASE, type Program } from './program';
+import { FORMS, makeInsn, type Insn } from '../isa';
+import { Kernel as KernelClass, setupContext } from '../kernel';
+import { DENSE_BREAK, OP, POOL_BASE, loadProgram, type Program } from './program';
 import { OUT, div64, mod64, mul64, sdiv32, sdiv64, smod32, smod64 } from './wide';
 
 export type FaultCode =
@@ -44,8 +46,6 @@ const STOP_EXIT = 2;
 const STOP_FAULT = 3;
 const STOP_BREAK = 4;
 
-const STACK_LO = 0x00100000;
-const STACK_STRIDE = 0x10000;
 const CANCEL_CHECK_EVERY = 1 << 16;
 
 /** bpf_loop in progress in a callback frame. */
@@ -86,6 +86,9 @@ export interface MachineOptions {
   cancelSignal?: Int32Array;
 }
 
+/** Field initialiser for DataView fields, so V8 tracks them as DataViews from the start (never undefined). */
+const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
+
 const U64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 function bswap32(x: number): number {
@@ -111,7 +114,7 @@ export class Machine {
   private readonly stackRegions: Region[] = [];
   private readonly cancelSignal: Int32Array;
   private readonly breakpoints = new Map<Program, Set<number>>();
-  private readonly opCopies = new Map<Program, Uint16Array>();
+  private readonly opCopies = new Map<Program, Int32Array>();
   private stepListeners: Array<(rec: StepRecord) => void> = [];
   private readonly history: StepRecord[] = [];
   private lastBreak = -1;
@@ -126,12 +129,16 @@ export class Machine {
   private cLim = 0;
   private cBase = 0;
   private cW = false;
-  private cView: DataView;
-  private mv: DataView;
+  private cView: DataView = EMPTY_VIEW;
+  private mv: DataView = EMPTY_VIEW;
   private spLo = 0;
   private spHi = 0;
 
   constructor(kernel: Kernel, prog: Program, run: RunContext, opts: MachineOptions = {}) {
+    if (!warmedUp) {
+      warmedUp = true;
+      warmUp();
+    }
     this.kernel = kernel;
     this.prog = prog;
     this.packet = run.packet;
@@ -142,7 +149,7 @@ export class Machine {
     this.mv = this.stackView;
     for (let i = 0; i < MAX_CALL_FRAMES; i++) {
       this.stackRegions.push(kernel.space.map({
-        name: `stack frame ${i}`, kind: 'stack', hi: HI.STACK, lo: STACK_LO + i * STACK_STRIDE,
+        name: `stack frame ${i}`, kind: 'stack', hi: HI.STACK,
         bytes: this.stackBytes.subarray(i * STACK_SIZE, (i + 1) * STACK_SIZE), writable: true,
       }));
     }
@@ -209,30 +216,42 @@ export class Machine {
     Atomics.store(this.cancelSignal, 0, 1);
   }
 
+  /** Unmaps this machine's stack regions (the kernel and its maps live on). */
+  dispose(): void {
+    for (const r of this.stackRegions) this.kernel.space.unmap(r);
+  }
+
   // ---- breakpoints --------------------------------------------------------------------------
 
   setBreakpoint(pc: number, prog: Program = this.frames[0].prog): void {
     const set = this.breakpoints.get(prog) ?? new Set<number>();
     set.add(pc);
     this.breakpoints.set(prog, set);
-    const ops = this.opsOf(prog);
-    if (pc >= 0 && pc < prog.n) ops[pc] = OP.BREAK;
+    if (pc >= 0 && pc < prog.n) this.patchOp(prog, pc, DENSE_BREAK);
   }
 
   clearBreakpoint(pc: number, prog: Program = this.frames[0].prog): void {
     this.breakpoints.get(prog)?.delete(pc);
-    const ops = this.opsOf(prog);
-    if (pc >= 0 && pc < prog.n) ops[pc] = prog.op[pc];
+    if (pc >= 0 && pc < prog.n) this.patchOp(prog, pc, prog.op[pc]);
   }
 
-  /** The machine's own copy of a program's handler codes, with breakpoints patched in (like int3). */
-  private opsOf(prog: Program): Uint16Array {
-    let ops = this.opCopies.get(prog);
-    if (!ops) {
-      ops = prog.op.slice();
-      this.opCopies.set(prog, ops);
+  /** The machine's own copy of a program's packed code, with breakpoints patched in (like int3). */
+  private packedOf(prog: Program): Int32Array {
+    let packed = this.opCopies.get(prog);
+    if (!packed) {
+      packed = prog.packed.slice();
+      this.opCopies.set(prog, packed);
     }
-    return ops;
+    return packed;
+  }
+
+  private patchOp(prog: Program, pc: number, op: number): void {
+    const packed = this.packedOf(prog);
+    packed[pc << 2] = (packed[pc << 2] & ~511) | op;
+  }
+
+  private opAt(prog: Program, pc: number): number {
+    return this.packedOf(prog)[pc << 2] & 511;
   }
 
   // ---- running ------------------------------------------------------------------------------
@@ -272,20 +291,20 @@ export class Machine {
         return 'cancelled';
       }
       if (opts.until && !first && opts.until(this)) return 'predicate';
-      const ops = this.opsOf(this.prog);
-      const atBreak = ops[this.pc] === OP.BREAK;
+      const atBreak = this.opAt(this.prog, this.pc) === DENSE_BREAK;
       if (atBreak && !(first && ignoreAtPc)) {
         this.lastBreak = this.pc;
         return 'breakpoint';
       }
-      const chunk = stepwise || atBreak ? 1 : Math.min(left, CANCEL_CHECK_EVERY);
+      const chunk = stepwise || atBreak ? 1 : left > CANCEL_CHECK_EVERY ? CANCEL_CHECK_EVERY : left | 0;
       let stop: number;
       if (atBreak) {
         // Resuming from a breakpoint at pc: run that one instruction with its real handler.
         const at = this.pc;
-        ops[at] = this.prog.op[at];
+        const p = this.prog;
+        this.patchOp(p, at, p.op[at]);
         stop = this.recording ? this.recordedExec() : this.exec(1);
-        ops[at] = OP.BREAK;
+        this.patchOp(p, at, DENSE_BREAK);
       } else stop = this.recording ? this.recordedExec() : this.exec(chunk);
       first = false;
       left -= chunk;
@@ -352,7 +371,7 @@ export class Machine {
       if (!('code' in res)) mem.push({ region: res.region, offset: res.offset, before: res.region.bytes.slice(res.offset, res.offset + target.size) });
     }
     // Frame entry zeroes the callee's stack.
-    const op = prog.op[pc];
+    const op = prog.code[pc];
     if (op === OP.CALL_LOCAL || op === 0x8d || op === 0x85) {
       const next = this.stackRegions[Math.min(this.frames.length, MAX_CALL_FRAMES - 1)];
       mem.push({ region: next, offset: 0, before: next.bytes.slice() });
@@ -452,18 +471,18 @@ export class Machine {
         const start = res.offset - (res.offset % r.stride);
         this.cLo = r.lo + start;
         this.cLim = r.elemSize!;
-        this.cBase = r.bytes.byteOffset + start;
+        this.cBase = start;
       } else {
         this.cLo = r.lo;
         this.cLim = r.size;
-        this.cBase = r.bytes.byteOffset;
+        this.cBase = 0;
       }
       this.cHi = r.hi;
       this.cW = r.writable;
-      this.cView = new DataView(r.bytes.buffer);
+      this.cView = r.view;
     }
-    this.mv = new DataView(r.bytes.buffer);
-    return r.bytes.byteOffset + res.offset;
+    this.mv = r.view;
+    return res.offset;
   }
 
   private setFault(code: FaultCode, message: string, extra: Partial<Fault> = {}): number {
@@ -626,100 +645,107 @@ export class Machine {
   /** Executes up to `max` instructions; returns a STOP_* code. */
   private exec(max: number): number {
     let prog = this.prog;
-    let op = this.opsOf(prog);
-    let D = prog.dst;
-    let S = prog.src;
-    let O = prog.off;
-    let I = prog.imm;
+    let P = this.packedOf(prog);
     let R = this.R;
+    const SV = this.stackView;
+    let sLo = this.sLo;
+    let sBase = this.sBase;
+    let cHi = this.cHi;
+    let cLo = this.cLo;
+    let cLim = this.cLim;
+    let cBase = this.cBase;
+    let cW = this.cW;
+    let CV = this.cView;
     let pc = this.pc;
     let left = max;
     let stop = STOP_STEPS;
     loop: for (;;) {
       if (left === 0) break;
       left--;
-      switch (op[pc]) {
+      const b = pc << 2;
+      const w = P[b];
+      switch (w & 511) {
         // ---- ALU64 (imm forms read the constant pool through S) ----
-        case 0x07: case 0x0f: { // add64
-          const d = D[pc], s = S[pc];
+        case 1: case 2: { // add64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const t = (R[d] >>> 0) + (R[s] >>> 0);
           R[d] = t | 0;
           R[d + 1] = (R[d + 1] + R[s + 1] + (t > 0xffffffff ? 1 : 0)) | 0;
           pc++;
           continue;
         }
-        case 0x17: case 0x1f: { // sub64
-          const d = D[pc], s = S[pc];
+        case 3: case 4: { // sub64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const t = (R[d] >>> 0) - (R[s] >>> 0);
           R[d] = t | 0;
           R[d + 1] = (R[d + 1] - R[s + 1] - (t < 0 ? 1 : 0)) | 0;
           pc++;
           continue;
         }
-        case 0x27: case 0x2f: { // mul64
-          const d = D[pc], s = S[pc];
+        case 5: case 6: { // mul64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           mul64(R[d], R[d + 1], R[s], R[s + 1]);
           R[d] = OUT[0];
           R[d + 1] = OUT[1];
           pc++;
           continue;
         }
-        case 0x37: case 0x3f: { // div64
-          const d = D[pc], s = S[pc];
+        case 7: case 8: { // div64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           div64(R[d], R[d + 1], R[s], R[s + 1]);
           R[d] = OUT[0];
           R[d + 1] = OUT[1];
           pc++;
           continue;
         }
-        case 0x97: case 0x9f: { // mod64
-          const d = D[pc], s = S[pc];
+        case 9: case 10: { // mod64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           mod64(R[d], R[d + 1], R[s], R[s + 1]);
           R[d] = OUT[0];
           R[d + 1] = OUT[1];
           pc++;
           continue;
         }
-        case 0x100: { // sdiv64
-          const d = D[pc], s = S[pc];
+        case 11: { // sdiv64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           sdiv64(R[d], R[d + 1], R[s], R[s + 1]);
           R[d] = OUT[0];
           R[d + 1] = OUT[1];
           pc++;
           continue;
         }
-        case 0x101: { // smod64
-          const d = D[pc], s = S[pc];
+        case 12: { // smod64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           smod64(R[d], R[d + 1], R[s], R[s + 1]);
           R[d] = OUT[0];
           R[d + 1] = OUT[1];
           pc++;
           continue;
         }
-        case 0x47: case 0x4f: { // or64
-          const d = D[pc], s = S[pc];
+        case 13: case 14: { // or64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           R[d] |= R[s];
           R[d + 1] |= R[s + 1];
           pc++;
           continue;
         }
-        case 0x57: case 0x5f: { // and64
-          const d = D[pc], s = S[pc];
+        case 15: case 16: { // and64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           R[d] &= R[s];
           R[d + 1] &= R[s + 1];
           pc++;
           continue;
         }
-        case 0xa7: case 0xaf: { // xor64
-          const d = D[pc], s = S[pc];
+        case 17: case 18: { // xor64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           R[d] ^= R[s];
           R[d + 1] ^= R[s + 1];
           pc++;
           continue;
         }
-        case 0x67: case 0x6f: { // lsh64
-          const d = D[pc];
-          const n = R[S[pc]] & 63;
+        case 19: case 20: { // lsh64
+          const d = ((w >>> 9) & 31);
+          const n = R[(w >>> 14)] & 63;
           if (n >= 32) {
             R[d + 1] = R[d] << (n - 32);
             R[d] = 0;
@@ -730,9 +756,9 @@ export class Machine {
           pc++;
           continue;
         }
-        case 0x77: case 0x7f: { // rsh64
-          const d = D[pc];
-          const n = R[S[pc]] & 63;
+        case 21: case 22: { // rsh64
+          const d = ((w >>> 9) & 31);
+          const n = R[(w >>> 14)] & 63;
           if (n >= 32) {
             R[d] = R[d + 1] >>> (n - 32);
             R[d + 1] = 0;
@@ -743,9 +769,9 @@ export class Machine {
           pc++;
           continue;
         }
-        case 0xc7: case 0xcf: { // arsh64
-          const d = D[pc];
-          const n = R[S[pc]] & 63;
+        case 23: case 24: { // arsh64
+          const d = ((w >>> 9) & 31);
+          const n = R[(w >>> 14)] & 63;
           if (n >= 32) {
             R[d] = R[d + 1] >> (n - 32);
             R[d + 1] >>= 31;
@@ -756,83 +782,102 @@ export class Machine {
           pc++;
           continue;
         }
-        case 0x87: { // neg64
-          const d = D[pc];
+        case 25: { // neg64
+          const d = ((w >>> 9) & 31);
           const lo = R[d];
           R[d] = -lo | 0;
           R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0;
           pc++;
           continue;
         }
-        case 0xb7: case 0xbf: case 0x10d: { // mov64
-          const d = D[pc], s = S[pc];
+        case 26: case 27: case 28: { // mov64
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           R[d] = R[s];
           R[d + 1] = R[s + 1];
           pc++;
           continue;
         }
-        case 0x108: { const d = D[pc]; R[d] = (R[S[pc]] << 24) >> 24; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_8
-        case 0x109: { const d = D[pc]; R[d] = (R[S[pc]] << 16) >> 16; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_16
-        case 0x10a: { const d = D[pc]; R[d] = R[S[pc]]; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_32
-        case 0x10b: { const d = D[pc]; R[d] = (R[S[pc]] << 24) >> 24; R[d + 1] = 0; pc++; continue; } // movsx32_8
-        case 0x10c: { const d = D[pc]; R[d] = (R[S[pc]] << 16) >> 16; R[d + 1] = 0; pc++; continue; } // movsx32_16
+        case 29: { const d = ((w >>> 9) & 31); R[d] = (R[(w >>> 14)] << 24) >> 24; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_8
+        case 30: { const d = ((w >>> 9) & 31); R[d] = (R[(w >>> 14)] << 16) >> 16; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_16
+        case 31: { const d = ((w >>> 9) & 31); R[d] = R[(w >>> 14)]; R[d + 1] = R[d] >> 31; pc++; continue; } // movsx64_32
+        case 32: { const d = ((w >>> 9) & 31); R[d] = (R[(w >>> 14)] << 24) >> 24; R[d + 1] = 0; pc++; continue; } // movsx32_8
+        case 33: { const d = ((w >>> 9) & 31); R[d] = (R[(w >>> 14)] << 16) >> 16; R[d + 1] = 0; pc++; continue; } // movsx32_16
 
         // ---- ALU32: results are zero-extended ----
-        case 0x04: case 0x0c: { const d = D[pc]; R[d] = (R[d] + R[S[pc]]) | 0; R[d + 1] = 0; pc++; continue; }
-        case 0x14: case 0x1c: { const d = D[pc]; R[d] = (R[d] - R[S[pc]]) | 0; R[d + 1] = 0; pc++; continue; }
-        case 0x24: case 0x2c: { const d = D[pc]; R[d] = Math.imul(R[d], R[S[pc]]); R[d + 1] = 0; pc++; continue; }
-        case 0x34: case 0x3c: { // div32: by zero gives 0
-          const d = D[pc];
-          const b = R[S[pc]] >>> 0;
+        case 34: case 35: { const d = ((w >>> 9) & 31); R[d] = (R[d] + R[(w >>> 14)]) | 0; R[d + 1] = 0; pc++; continue; }
+        case 36: case 37: { const d = ((w >>> 9) & 31); R[d] = (R[d] - R[(w >>> 14)]) | 0; R[d + 1] = 0; pc++; continue; }
+        case 38: case 39: { const d = ((w >>> 9) & 31); R[d] = Math.imul(R[d], R[(w >>> 14)]); R[d + 1] = 0; pc++; continue; }
+        case 40: case 41: { // div32: by zero gives 0
+          const d = ((w >>> 9) & 31);
+          const b = R[(w >>> 14)] >>> 0;
           R[d] = b === 0 ? 0 : ((R[d] >>> 0) / b) | 0;
           R[d + 1] = 0;
           pc++;
           continue;
         }
-        case 0x94: case 0x9c: { // mod32: by zero leaves the low word (zero-extended)
-          const d = D[pc];
-          const b = R[S[pc]] >>> 0;
+        case 42: case 43: { // mod32: by zero leaves the low word (zero-extended)
+          const d = ((w >>> 9) & 31);
+          const b = R[(w >>> 14)] >>> 0;
           if (b !== 0) R[d] = ((R[d] >>> 0) % b) | 0;
           R[d + 1] = 0;
           pc++;
           continue;
         }
-        case 0x102: { const d = D[pc]; R[d] = sdiv32(R[d], R[S[pc]]); R[d + 1] = 0; pc++; continue; } // sdiv32
-        case 0x103: { // smod32
-          const d = D[pc];
-          const b = R[S[pc]];
+        case 44: { const d = ((w >>> 9) & 31); R[d] = sdiv32(R[d], R[(w >>> 14)]); R[d + 1] = 0; pc++; continue; } // sdiv32
+        case 45: { // smod32
+          const d = ((w >>> 9) & 31);
+          const b = R[(w >>> 14)];
           if (b !== 0) R[d] = smod32(R[d], b);
           R[d + 1] = 0;
           pc++;
           continue;
         }
-        case 0x44: case 0x4c: { const d = D[pc]; R[d] |= R[S[pc]]; R[d + 1] = 0; pc++; continue; }
-        case 0x54: case 0x5c: { const d = D[pc]; R[d] &= R[S[pc]]; R[d + 1] = 0; pc++; continue; }
-        case 0xa4: case 0xac: { const d = D[pc]; R[d] ^= R[S[pc]]; R[d + 1] = 0; pc++; continue; }
-        case 0x64: case 0x6c: { const d = D[pc]; R[d] <<= R[S[pc]] & 31; R[d + 1] = 0; pc++; continue; }
-        case 0x74: case 0x7c: { const d = D[pc]; R[d] = R[d] >>> (R[S[pc]] & 31); R[d + 1] = 0; pc++; continue; }
-        case 0xc4: case 0xcc: { const d = D[pc]; R[d] >>= R[S[pc]] & 31; R[d + 1] = 0; pc++; continue; }
-        case 0x84: { const d = D[pc]; R[d] = -R[d] | 0; R[d + 1] = 0; pc++; continue; }
-        case 0xb4: case 0xbc: { const d = D[pc]; R[d] = R[S[pc]]; R[d + 1] = 0; pc++; continue; }
+        case 46: case 47: { const d = ((w >>> 9) & 31); R[d] |= R[(w >>> 14)]; R[d + 1] = 0; pc++; continue; }
+        case 48: case 49: { const d = ((w >>> 9) & 31); R[d] &= R[(w >>> 14)]; R[d + 1] = 0; pc++; continue; }
+        case 50: case 51: { const d = ((w >>> 9) & 31); R[d] ^= R[(w >>> 14)]; R[d + 1] = 0; pc++; continue; }
+        case 52: case 53: { const d = ((w >>> 9) & 31); R[d] <<= R[(w >>> 14)] & 31; R[d + 1] = 0; pc++; continue; }
+        case 54: case 55: { const d = ((w >>> 9) & 31); R[d] = R[d] >>> (R[(w >>> 14)] & 31); R[d + 1] = 0; pc++; continue; }
+        case 56: case 57: { const d = ((w >>> 9) & 31); R[d] >>= R[(w >>> 14)] & 31; R[d + 1] = 0; pc++; continue; }
+        case 58: { const d = ((w >>> 9) & 31); R[d] = -R[d] | 0; R[d + 1] = 0; pc++; continue; }
+        case 59: case 60: { const d = ((w >>> 9) & 31); R[d] = R[(w >>> 14)]; R[d + 1] = 0; pc++; continue; }
 
         // ---- byte order (this machine model is little-endian, like x86-64) ----
-        case 0x156: { const d = D[pc]; R[d] &= 0xffff; R[d + 1] = 0; pc++; continue; } // le16
-        case 0x157: { R[D[pc] + 1] = 0; pc++; continue; } // le32
-        case 0x158: { pc++; continue; } // le64
-        case 0x159: { const d = D[pc]; const x = R[d]; R[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff); R[d + 1] = 0; pc++; continue; } // be16/bswap16
-        case 0x15a: { const d = D[pc]; R[d] = bswap32(R[d]); R[d + 1] = 0; pc++; continue; } // be32/bswap32
-        case 0x15b: { const d = D[pc]; const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); pc++; continue; } // be64/bswap64
+        case 61: { const d = ((w >>> 9) & 31); R[d] &= 0xffff; R[d + 1] = 0; pc++; continue; } // le16
+        case 62: { R[((w >>> 9) & 31) + 1] = 0; pc++; continue; } // le32
+        case 63: { pc++; continue; } // le64
+        case 64: { const d = ((w >>> 9) & 31); const x = R[d]; R[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff); R[d + 1] = 0; pc++; continue; } // be16/bswap16
+        case 65: { const d = ((w >>> 9) & 31); R[d] = bswap32(R[d]); R[d + 1] = 0; pc++; continue; } // be32/bswap32
+        case 66: { const d = ((w >>> 9) & 31); const lo = R[d]; R[d] = bswap32(R[d + 1]); R[d + 1] = bswap32(lo); pc++; continue; } // be64/bswap64
 
         // ---- lddw ----
-        case 0x18: { const d = D[pc]; R[d] = I[pc]; R[d + 1] = O[pc]; pc += 2; continue; }
+        case 67: { const d = ((w >>> 9) & 31); R[d] = P[b + 2]; R[d + 1] = P[b + 1]; pc += 2; continue; }
 
         // ---- loads ----
-        case 0x71: case 0x69: case 0x61: case 0x79: case 0x91: case 0x89: case 0x81: {
-          const code = op[pc];
-          const s = S[pc];
-          const size = code === 0x71 || code === 0x91 ? 1 : code === 0x69 || code === 0x89 ? 2 : code === 0x79 ? 8 : 4;
-          const o = this.ea(R[s + 1], (R[s] >>> 0) + O[pc], size, false);
-          const d = D[pc];
+        case 68: case 69: case 70: case 71: case 72: case 73: case 74: {
+          const code = (w & 511);
+          const s = (w >>> 14);
+          const size = code === 68 || code === 72 ? 1 : code === 69 || code === 73 ? 2 : code === 71 ? 8 : 4;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const d = ((w >>> 9) & 31);
+          let o = a - sLo;
+          let v: DataView = SV;
+          // Fast path: the current frame's stack (high word 0xffffc900).
+          const hi = R[s + 1];
+          if (hi === -14080 && o >= 0 && o <= 512 - size) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - size) {
+            // Second fast path: the last other region touched (one element of an array map).
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, size, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+          }
           if (o < 0) {
             if (o === -1) {
               this.pc = pc;
@@ -846,14 +891,13 @@ export class Machine {
             pc++;
             continue;
           }
-          const v = this.mv;
           switch (code) {
-            case 0x79: R[d] = v.getInt32(o, true); R[d + 1] = v.getInt32(o + 4, true); break;
-            case 0x61: R[d] = v.getInt32(o, true); R[d + 1] = 0; break;
-            case 0x69: R[d] = v.getUint16(o, true); R[d + 1] = 0; break;
-            case 0x71: R[d] = v.getUint8(o); R[d + 1] = 0; break;
-            case 0x81: R[d] = v.getInt32(o, true); R[d + 1] = R[d] >> 31; break;
-            case 0x89: R[d] = v.getInt16(o, true); R[d + 1] = R[d] >> 31; break;
+            case 71: R[d] = v.getInt32(o, true); R[d + 1] = v.getInt32(o + 4, true); break;
+            case 70: R[d] = v.getInt32(o, true); R[d + 1] = 0; break;
+            case 69: R[d] = v.getUint16(o, true); R[d + 1] = 0; break;
+            case 68: R[d] = v.getUint8(o); R[d + 1] = 0; break;
+            case 74: R[d] = v.getInt32(o, true); R[d + 1] = R[d] >> 31; break;
+            case 73: R[d] = v.getInt16(o, true); R[d + 1] = R[d] >> 31; break;
             default: R[d] = v.getInt8(o); R[d + 1] = R[d] >> 31; break;
           }
           pc++;
@@ -861,11 +905,29 @@ export class Machine {
         }
 
         // ---- stores (st reads its immediate from the pool through S) ----
-        case 0x7b: case 0x7a: case 0x63: case 0x62: case 0x6b: case 0x6a: case 0x73: case 0x72: {
-          const code = op[pc];
-          const d = D[pc];
+        case 75: case 76: case 77: case 78: case 79: case 80: case 81: case 82: {
+          const code = P[b + 3];
+          const d = ((w >>> 9) & 31);
           const size = (code & 0x18) === 0x18 ? 8 : (code & 0x18) === 0 ? 4 : (code & 0x18) === 0x08 ? 2 : 1;
-          const o = this.ea(R[d + 1], (R[d] >>> 0) + O[pc], size, true);
+          const a = (R[d] >>> 0) + P[b + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          const hi = R[d + 1];
+          if (hi === -14080 && o >= 0 && o <= 512 - size) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - size && cW) {
+            // Second fast path: the last other region touched (one element of an array map).
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, size, true);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+          }
           if (o < 0) {
             this.pc = pc;
             this.fault!.pc = pc;
@@ -873,8 +935,7 @@ export class Machine {
             left++;
             break loop;
           }
-          const s = S[pc];
-          const v = this.mv;
+          const s = (w >>> 14);
           if (size === 8) {
             v.setInt32(o, R[s], true);
             v.setInt32(o + 4, R[s + 1], true);
@@ -886,74 +947,74 @@ export class Machine {
         }
 
         // ---- jumps (O holds the absolute target slot) ----
-        case 0x05: case 0x06: pc = O[pc]; continue;
-        case 0x15: case 0x1d: { const d = D[pc], s = S[pc]; pc = R[d] === R[s] && R[d + 1] === R[s + 1] ? O[pc] : pc + 1; continue; }
-        case 0x55: case 0x5d: { const d = D[pc], s = S[pc]; pc = R[d] !== R[s] || R[d + 1] !== R[s + 1] ? O[pc] : pc + 1; continue; }
-        case 0x45: case 0x4d: { const d = D[pc], s = S[pc]; pc = ((R[d] & R[s]) | (R[d + 1] & R[s + 1])) !== 0 ? O[pc] : pc + 1; continue; }
-        case 0x25: case 0x2d: { // jgt
-          const d = D[pc], s = S[pc];
+        case 83: case 84: pc = P[b + 1]; continue;
+        case 85: case 86: { const d = ((w >>> 9) & 31), s = (w >>> 14); pc = R[d] === R[s] && R[d + 1] === R[s + 1] ? P[b + 1] : pc + 1; continue; }
+        case 87: case 88: { const d = ((w >>> 9) & 31), s = (w >>> 14); pc = R[d] !== R[s] || R[d + 1] !== R[s + 1] ? P[b + 1] : pc + 1; continue; }
+        case 89: case 90: { const d = ((w >>> 9) & 31), s = (w >>> 14); pc = ((R[d] & R[s]) | (R[d + 1] & R[s + 1])) !== 0 ? P[b + 1] : pc + 1; continue; }
+        case 91: case 92: { // jgt
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          pc = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0x35: case 0x3d: { // jge
-          const d = D[pc], s = S[pc];
+        case 93: case 94: { // jge
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          pc = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0xa5: case 0xad: { // jlt
-          const d = D[pc], s = S[pc];
+        case 95: case 96: { // jlt
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          pc = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0xb5: case 0xbd: { // jle
-          const d = D[pc], s = S[pc];
+        case 97: case 98: { // jle
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          pc = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0x65: case 0x6d: { // jsgt
-          const d = D[pc], s = S[pc];
+        case 99: case 100: { // jsgt
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1], bh = R[s + 1];
-          pc = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0x75: case 0x7d: { // jsge
-          const d = D[pc], s = S[pc];
+        case 101: case 102: { // jsge
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1], bh = R[s + 1];
-          pc = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0xc5: case 0xcd: { // jslt
-          const d = D[pc], s = S[pc];
+        case 103: case 104: { // jslt
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1], bh = R[s + 1];
-          pc = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
-        case 0xd5: case 0xdd: { // jsle
-          const d = D[pc], s = S[pc];
+        case 105: case 106: { // jsle
+          const d = ((w >>> 9) & 31), s = (w >>> 14);
           const ah = R[d + 1], bh = R[s + 1];
-          pc = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0) ? O[pc] : pc + 1;
+          pc = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0) ? P[b + 1] : pc + 1;
           continue;
         }
         // jmp32: compare the low words only
-        case 0x16: case 0x1e: pc = R[D[pc]] === R[S[pc]] ? O[pc] : pc + 1; continue;
-        case 0x56: case 0x5e: pc = R[D[pc]] !== R[S[pc]] ? O[pc] : pc + 1; continue;
-        case 0x46: case 0x4e: pc = (R[D[pc]] & R[S[pc]]) !== 0 ? O[pc] : pc + 1; continue;
-        case 0x26: case 0x2e: pc = R[D[pc]] >>> 0 > R[S[pc]] >>> 0 ? O[pc] : pc + 1; continue;
-        case 0x36: case 0x3e: pc = R[D[pc]] >>> 0 >= R[S[pc]] >>> 0 ? O[pc] : pc + 1; continue;
-        case 0xa6: case 0xae: pc = R[D[pc]] >>> 0 < R[S[pc]] >>> 0 ? O[pc] : pc + 1; continue;
-        case 0xb6: case 0xbe: pc = R[D[pc]] >>> 0 <= R[S[pc]] >>> 0 ? O[pc] : pc + 1; continue;
-        case 0x66: case 0x6e: pc = R[D[pc]] > R[S[pc]] ? O[pc] : pc + 1; continue;
-        case 0x76: case 0x7e: pc = R[D[pc]] >= R[S[pc]] ? O[pc] : pc + 1; continue;
-        case 0xc6: case 0xce: pc = R[D[pc]] < R[S[pc]] ? O[pc] : pc + 1; continue;
-        case 0xd6: case 0xde: pc = R[D[pc]] <= R[S[pc]] ? O[pc] : pc + 1; continue;
+        case 107: case 108: pc = R[((w >>> 9) & 31)] === R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
+        case 109: case 110: pc = R[((w >>> 9) & 31)] !== R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
+        case 111: case 112: pc = (R[((w >>> 9) & 31)] & R[(w >>> 14)]) !== 0 ? P[b + 1] : pc + 1; continue;
+        case 113: case 114: pc = R[((w >>> 9) & 31)] >>> 0 > R[(w >>> 14)] >>> 0 ? P[b + 1] : pc + 1; continue;
+        case 115: case 116: pc = R[((w >>> 9) & 31)] >>> 0 >= R[(w >>> 14)] >>> 0 ? P[b + 1] : pc + 1; continue;
+        case 117: case 118: pc = R[((w >>> 9) & 31)] >>> 0 < R[(w >>> 14)] >>> 0 ? P[b + 1] : pc + 1; continue;
+        case 119: case 120: pc = R[((w >>> 9) & 31)] >>> 0 <= R[(w >>> 14)] >>> 0 ? P[b + 1] : pc + 1; continue;
+        case 121: case 122: pc = R[((w >>> 9) & 31)] > R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
+        case 123: case 124: pc = R[((w >>> 9) & 31)] >= R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
+        case 125: case 126: pc = R[((w >>> 9) & 31)] < R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
+        case 127: case 128: pc = R[((w >>> 9) & 31)] <= R[(w >>> 14)] ? P[b + 1] : pc + 1; continue;
 
-        case 0xe5: { // may_goto: if the frame's counter is exhausted jump, else count down
+        case 129: { // may_goto: if the frame's counter is exhausted jump, else count down
           const f = this.frames[this.frames.length - 1];
-          if (f.mayGoto === 0) pc = O[pc];
+          if (f.mayGoto === 0) pc = P[b + 1];
           else {
             f.mayGoto--;
             pc++;
@@ -962,11 +1023,11 @@ export class Machine {
         }
 
         // ---- control transfer: leave the fast locals, let a method do it, reload ----
-        case 0x85: case 0x131: case 0x8d: case 0x95: { // call_local
-          const code = op[pc];
+        case 130: case 131: case 132: case 133: { // call_local
+          const code = (w & 511);
           this.pc = pc;
           this.R = R;
-          const st = code === 0x85 ? this.helperCall(I[pc]) : code === 0x131 ? this.enterFrame(pc + 1, O[pc], undefined) : code === 0x8d ? this.callx(D[pc]) : this.leaveFrame();
+          const st = code === 130 ? this.helperCall(P[b + 2]) : code === 131 ? this.enterFrame(pc + 1, P[b + 1], undefined) : code === 132 ? this.callx(((w >>> 9) & 31)) : this.leaveFrame();
           if (st !== 0) {
             if (st === STOP_FAULT) left++;
             stop = st;
@@ -974,22 +1035,26 @@ export class Machine {
           }
           R = this.R;
           pc = this.pc;
+          sLo = this.sLo;
+          sBase = this.sBase;
+          cHi = this.cHi;
+          cLo = this.cLo;
+          cLim = this.cLim;
+          cBase = this.cBase;
+          cW = this.cW;
+          CV = this.cView;
           if (this.prog !== prog) {
             prog = this.prog;
-            op = this.opsOf(prog);
-            D = prog.dst;
-            S = prog.src;
-            O = prog.off;
-            I = prog.imm;
+            P = this.packedOf(prog);
           }
           continue;
         }
 
         // ---- legacy packet loads (skb programs): big-endian, out of bounds ends the program with r0 = 0 ----
-        case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
-          const code = op[pc];
+        case 134: case 135: case 136: case 137: case 138: case 139: {
+          const code = P[b + 3];
           const size = (code & 0x18) === 0 ? 4 : (code & 0x18) === 0x08 ? 2 : 1;
-          const offset = code >= 0x40 ? (R[S[pc]] + I[pc]) | 0 : I[pc];
+          const offset = code >= 0x40 ? (R[(w >>> 14)] + P[b + 2]) | 0 : P[b + 2];
           const pkt = this.packet;
           if (!pkt || offset < 0 || offset + size > pkt.size) {
             R[0] = R[1] = 0;
@@ -1003,14 +1068,14 @@ export class Machine {
             pc = this.pc;
             continue;
           }
-          const b = pkt.bytes;
-          R[0] = size === 4 ? (b[offset] << 24) | (b[offset + 1] << 16) | (b[offset + 2] << 8) | b[offset + 3] : size === 2 ? (b[offset] << 8) | b[offset + 1] : b[offset];
+          const bytes = pkt.bytes;
+          R[0] = size === 4 ? (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3] : size === 2 ? (bytes[offset] << 8) | bytes[offset + 1] : bytes[offset];
           R[1] = 0;
           pc++;
           continue;
         }
 
-        case 0x1ff: // breakpoint
+        case 140: // breakpoint
           stop = STOP_BREAK;
           left++;
           break loop;
@@ -1018,7 +1083,7 @@ export class Machine {
         default: {
           this.pc = pc;
           this.R = R;
-          const st = this.slowOp(op[pc], pc);
+          const st = this.slowOp(P[b + 3], pc);
           if (st !== 0) {
             if (st === STOP_FAULT) left++;
             stop = st;
@@ -1113,3 +1178,44 @@ export class Machine {
   }
 }
 
+
+let warmedUp = false;
+
+/**
+ * Runs every handler and every way out of the interpreter loop a few times before the first real
+ * program. Without this, V8 compiles the loop (on-stack replacement) before it has type feedback
+ * for the code after the loop and for handlers not yet seen, and then deoptimizes at every chunk
+ * boundary: measured 50-130 ns per instruction instead of a few.
+ */
+function warmUp(): void {
+  const body: Insn[] = [makeInsn('mov64_imm', { dst: 3, imm: 7 }), makeInsn('mov64_imm', { dst: 4, imm: 3 }), makeInsn('stdw', { dst: 10, off: -16, imm: 5 })];
+  let tail: Insn[] = [];
+  for (const f of FORMS) {
+    switch (f.kind) {
+      case 'alu': case 'mov': case 'neg': case 'movsx': case 'end': case 'bswap': case 'addr_space_cast':
+        body.push(makeInsn(f.id, { dst: 3, src: 4, imm: 3 }), makeInsn('mov64_imm', { dst: 4, imm: 3 }));
+        break;
+      case 'jcond': body.push(makeInsn(f.id, { dst: 3, src: 4, imm: 1, off: 0 })); break;
+      case 'ldx': case 'ldsx': body.push(makeInsn(f.id, { dst: 3, src: 10, off: -16 })); break;
+      case 'st': case 'stx': case 'atomic': body.push(makeInsn(f.id, { dst: 10, src: 4, off: -16, imm: 1 })); break;
+      case 'may_goto': case 'ja': body.push(makeInsn(f.id, { off: 0, imm: 0 })); break;
+      case 'lddw': if (f.id === 'lddw') body.push(makeInsn('lddw', { dst: 5, imm: 1, imm2: 2 })); break;
+      case 'ld_abs': case 'ld_ind': tail = [makeInsn(f.id, { src: 4, imm: 100 })]; break;
+      default: break;
+    }
+  }
+  body.push(makeInsn('call', { imm: 7 }), makeInsn('call_local', { imm: 2 }), ...tail, makeInsn('exit'), makeInsn('mov64_imm', { dst: 0, imm: 1 }), makeInsn('exit'));
+  for (let i = 0; i < 40; i++) {
+    const k = new KernelClass();
+    const prog = loadProgram(k, body, { type: 'socket_filter' });
+    const m = new Machine(k, prog, setupContext(k, { type: 'socket_filter', packet: new Uint8Array(64) }));
+    m.run({ budget: 1 + (i % 7) });
+    if (i % 5 === 0) m.setBreakpoint(body.length - 4);
+    m.run({ budget: 50 });
+    m.run();
+    const k2 = new KernelClass();
+    const bad = new Machine(k2, prog, setupContext(k2, { type: 'raw' }));
+    bad.setReg(10, 0n);
+    bad.run({ budget: 10 });
+  }
+}

@@ -21,6 +21,21 @@ export const OP = {
   FAULT: 0x1f0, FELL_OFF: 0x1f1, BAD_JUMP: 0x1f2, LDDW_HI: 0x1f3, BREAK: 0x1ff,
 } as const;
 
+/**
+ * The handler codes the interpreter's switch has a case for, in case order: slot op = index + 1
+ * (0: everything else, handled out of line). Dense small integers let V8 compile the switch to
+ * a jump table (it does so only for literal labels spread at most 3x over their count).
+ */
+export const SWITCH_CODES: readonly number[] = [
+  0x7, 0xf, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x97, 0x9f, 0x100, 0x101, 0x47, 0x4f, 0x57, 0x5f, 0xa7, 0xaf, 0x67, 0x6f, 0x77, 0x7f, 0xc7, 0xcf, 0x87, 0xb7, 0xbf, 0x10d, 0x108, 0x109, 0x10a, 0x10b, 0x10c, 0x4, 0xc, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x94, 0x9c, 0x102, 0x103, 0x44, 0x4c, 0x54, 0x5c, 0xa4, 0xac, 0x64, 0x6c, 0x74, 0x7c, 0xc4, 0xcc, 0x84, 0xb4, 0xbc, 0x156, 0x157, 0x158, 0x159, 0x15a, 0x15b, 0x18, 0x71, 0x69, 0x61, 0x79, 0x91, 0x89, 0x81, 0x7b, 0x7a, 0x63, 0x62, 0x6b, 0x6a, 0x73, 0x72, 0x5, 0x6, 0x15, 0x1d, 0x55, 0x5d, 0x45, 0x4d, 0x25, 0x2d, 0x35, 0x3d, 0xa5, 0xad, 0xb5, 0xbd, 0x65, 0x6d, 0x75, 0x7d, 0xc5, 0xcd, 0xd5, 0xdd, 0x16, 0x1e, 0x56, 0x5e, 0x46, 0x4e, 0x26, 0x2e, 0x36, 0x3e, 0xa6, 0xae, 0xb6, 0xbe, 0x66, 0x6e, 0x76, 0x7e, 0xc6, 0xce, 0xd6, 0xde, 0xe5, 0x85, 0x131, 0x8d, 0x95, 0x20, 0x28, 0x30, 0x40, 0x48, 0x50, 0x1ff,
+];
+const DENSE = new Uint16Array(0x200);
+SWITCH_CODES.forEach((c, i) => {
+  DENSE[c] = i + 1;
+});
+/** The dense op of a breakpoint trap. */
+export const DENSE_BREAK = DENSE[0x1ff];
+
 const ATOMIC_ORDER = ['add', 'or', 'and', 'xor', 'fetch_add', 'fetch_or', 'fetch_and', 'fetch_xor', 'xchg', 'cmpxchg'] as const;
 
 /** Register-file index of the first constant-pool entry (r0..r10 use 0..21). */
@@ -51,11 +66,22 @@ export interface Program {
   readonly insns: readonly Insn[];
   /** Number of real slots; slot n is the fell-off-the-end sentinel, later slots are bad-jump sentinels. */
   readonly n: number;
+  /** Handler code per slot: the opcode byte or an OP.* code. */
+  readonly code: Uint16Array;
+  /** Dense switch index per slot (DENSE of code; 0 = out-of-line handler). */
   readonly op: Uint16Array;
   readonly dst: Uint8Array;
   readonly src: Uint16Array;
   readonly off: Int32Array;
   readonly imm: Int32Array;
+  /**
+   * The interpreter's view: 4 words per slot.
+   *   word 0: op (bits 0-8) | dst register-file index (bits 9-13) | src register-file index (bits 14-31)
+   *   word 1: off, or the absolute target slot of a jump
+   *   word 2: imm (lddw: the low word)
+   *   word 3: code (the opcode byte or OP.* code, for handlers that need the size bits)
+   */
+  readonly packed: Int32Array;
   /** Constant pool (lo, hi pairs), copied into the register file after r10. */
   readonly pool: Int32Array;
   /** Instruction index at each slot (-1 for lddw second halves and sentinels). */
@@ -176,11 +202,18 @@ export function loadProgram(kernel: Kernel, insns: readonly Insn[], opts: LoadOp
       off[slot] = sentinel++;
     }
   }
+  const packed = new Int32Array(ops.length * 4);
+  for (let i = 0; i < ops.length; i++) {
+    packed[i * 4] = DENSE[ops[i]] | (dst[i] << 9) | (src[i] << 14);
+    packed[i * 4 + 1] = off[i];
+    packed[i * 4 + 2] = imm[i];
+    packed[i * 4 + 3] = ops[i];
+  }
   return {
     id, name: opts.name ?? `prog${id}`, type: opts.type ?? 'raw', insns, n,
-    op: Uint16Array.from(ops), dst: Uint8Array.from(dst), src: Uint16Array.from(src),
+    code: Uint16Array.from(ops), op: Uint16Array.from(ops, (c) => DENSE[c]), dst: Uint8Array.from(dst), src: Uint16Array.from(src),
     off: Int32Array.from(off), imm: Int32Array.from(imm), pool: Int32Array.from(pool),
-    slotInsn, insnSlot, faults, textLo,
+    slotInsn, insnSlot, faults, textLo, packed,
   };
 }
 

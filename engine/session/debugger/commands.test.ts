@@ -87,7 +87,7 @@ describe('DebugConsole', () => {
     c.execute('stepi 2');
     const regs = c.execute('info registers').text.split('\n');
     expect(regs[1]).toBe('r1   0x5                 5');
-    expect(regs[10]).toMatch(/^r10 {2}0xffffc9000010[0-9a-f]{4} {2}<stack frame 0 \+512 \(end\)>$/);
+    expect(regs[10]).toMatch(/^r10 {2}0xffffc900[0-9a-f]{8} {2}<stack frame 0 \+512 \(end\)>$/);
     expect(regs[11]).toBe('pc   2');
     expect(c.execute('info registers r1 r2').text).toBe('r1   0x5                 5\nr2   0x0                 0\n');
     expect(c.execute('info stack').text).toMatch(/^fp-8 {4}0xffffc9[0-9a-f]+ +0x0000000000000005 +spilled r1 at pc 1\n$/);

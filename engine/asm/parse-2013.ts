@@ -363,7 +363,9 @@ class Parser {
       if (t.kind === 'ident' && t.text.startsWith('BPF_INSN_')) this.macro();
       else {
         this.diags.push(error('asm2013.expected', `expected a BPF_INSN_* macro, found '${t.text}'`, this.where(t)));
+        const before = this.pos;
         this.skipPast(',');
+        if (this.pos === before) this.pos++;
         continue;
       }
       if (this.is(',')) this.pos++;
@@ -458,31 +460,28 @@ class Parser {
     const cMode = this.toks.some((t, k) => t.text === 'struct' && this.toks[k + 1]?.text === 'bpf_insn');
     while (this.pos < this.toks.length) {
       const t = this.peek()!;
-      if (t.kind === 'ident' && t.text.startsWith('BPF_INSN_')) {
-        this.macro();
-        if (this.is(',') || this.is(';')) this.pos++;
-        continue;
-      }
-      if (t.text === 'struct' && this.is('bpf_insn', 1)) {
-        this.insnArray();
-        continue;
-      }
-      if (t.text === 'struct' && this.is('bpf_table', 1)) {
-        this.tableArray();
-        continue;
-      }
-      if (this.isCharDecl()) {
-        this.charArray();
-        continue;
-      }
-      if (cMode) {
-        // Other C (includes, main, prototypes): skip one declaration or one balanced block.
-        if (t.text === '{') {
-          this.pos++;
-          this.skipPast('}');
-        } else this.pos++;
-        continue;
-      }
+      const before = this.pos;
+      this.statement(t, cMode);
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  /** One top-level item: a macro, one of the three recognised declarations, or skipped C. */
+  statement(t: Tok, cMode: boolean): void {
+    if (t.kind === 'ident' && t.text.startsWith('BPF_INSN_')) {
+      this.macro();
+      if (this.is(',') || this.is(';')) this.pos++;
+    } else if (t.text === 'struct' && this.is('bpf_insn', 1)) {
+      this.insnArray();
+    } else if (t.text === 'struct' && this.is('bpf_table', 1)) {
+      this.tableArray();
+    } else if (this.isCharDecl()) {
+      this.charArray();
+    } else if (cMode) {
+      // Other C (includes, main, prototypes): skip one token or one balanced block.
+      this.pos++;
+      if (t.text === '{') this.skipPast('}');
+    } else {
       this.diags.push(error('asm2013.expected', `expected a BPF_INSN_* macro, found '${t.text}'`, this.where(t)));
       this.pos++;
       while (this.pos < this.toks.length && this.peek()!.line === t.line) this.pos++;

@@ -13,6 +13,7 @@ import {
 } from './bounds';
 import type { Program } from './cfg';
 import { printKernelInsn } from './kernel-disasm';
+import type { Liveness } from './liveness';
 import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
 import {
   BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
@@ -55,6 +56,7 @@ interface Checkpoint {
   hits: number;
   misses: number;
   dead: boolean;
+  cleaned: boolean;
 }
 
 interface Pending {
@@ -93,7 +95,7 @@ export class Analyzer {
   private prevInsnPrintPos = 0;
   private readonly prunePoints: ReadonlySet<number>;
 
-  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>) {
+  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness) {
     this.log = opts.log;
     this.prunePoints = prunePoints;
   }
@@ -225,6 +227,14 @@ export class Analyzer {
   private isStateVisited(): boolean | Reject {
     let addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8;
     const list = this.explored.get(this.pc) ?? [];
+    // clean_live_states: finished states forget registers that are dead here (compute_live_registers).
+    for (const cp of list) {
+      if (cp.branches > 0 || cp.cleaned) continue;
+      const liveRegs = this.live.liveBefore[this.pc];
+      const fr = cp.state.frames[cp.state.curframe];
+      for (let r = 0; r < BPF_REG_FP; r++) if (!(liveRegs & (1 << r))) fr.regs[r] = notInitReg();
+      cp.cleaned = true;
+    }
     let count = 0;
     for (const cp of [...list]) {
       count++;
@@ -252,7 +262,7 @@ export class Analyzer {
     }
     if (this.stats.maxStatesPerInsn < count) this.stats.maxStatesPerInsn = count;
     if (!addNew) return false;
-    const cp: Checkpoint = { state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false };
+    const cp: Checkpoint = { state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false, cleaned: false };
     list.push(cp);
     this.explored.set(this.pc, list);
     this.stats.totalStates++;

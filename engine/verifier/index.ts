@@ -1,8 +1,11 @@
 // The verifier's public API: verify(insns, options) -> verdict, first error, processed count, log and per-insn states.
 import type { Insn } from '../isa';
+import { HELPER_PROTOS } from '../kernel/helper-protos';
 import { progType as lookupProgType, type ProgType } from '../kernel/prog-types';
 import { Analyzer, Reject } from './analyzer';
 import { checkCfg, makeProgram } from './cfg';
+import { printKernelInsn } from './kernel-disasm';
+import { computeLiveness, printLiveRegs } from './liveness';
 import { VerifierLog } from './log';
 import type { MapInfo, VerifierState } from './state';
 
@@ -73,11 +76,13 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   if (level >= 2) log.write('func#0 @0\n');
   const cfg = checkCfg(prog);
   if (cfg.error) return done(cfg.error);
+  const live = computeLiveness(prog, (id) => (pt.helpers.has(id) ? HELPER_PROTOS.get(id)?.args.length : undefined));
+  if (level >= 2) log.write(printLiveRegs(prog, live, printKernelInsn));
   if (cfg.subprogs.length > 1) return done({ pc: cfg.subprogs[1].start, message: 'bpf-to-bpf calls are not supported by this verifier yet', code: 'unsupported.subprog' });
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
     progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8,
-  }, cfg.prunePoints);
+  }, cfg.prunePoints, live);
   let r: Reject | undefined;
   try {
     r = a.run();

@@ -1,7 +1,7 @@
 // Mutation fuzzer for engine/obj: seeded, deterministic mutations of real example objects
 // (bit flips, byte overwrites, truncations, splices, and targeted ELF/BTF header-field writes),
 // each loaded with loadObject; anything thrown, and any diagnostic without code or location, is a finding.
-import { decodeElf, loadObject, type ElfFile } from '../../engine/obj';
+import { decodeElf, encodeFuncInfo, encodeLineInfo, kernelBtf, loadObject, type ElfFile } from '../../engine/obj';
 
 /** mulberry32: a small, well-mixed 32-bit PRNG, so a (seed, index) pair names one input forever. */
 export function prng(seed: number): () => number {
@@ -156,6 +156,14 @@ export function fuzzObjects(seeds: readonly Seed[], count: number, prngSeed: num
         for (const l of p.lineInfo) if (!pcSet.has(l.pc)) inconsistent.push(finding(`program ${p.name}: line_info at pc ${l.pc} is not an instruction start`));
       }
       if (r.object?.programs.length) loadedPrograms++;
+      // The kernel-facing helpers must cope with whatever the loader accepted.
+      if (r.object) {
+        for (const d of kernelBtf(r.object).diagnostics) if (typeof d.byteOffset !== 'number') badDiagnostics.push(finding(`kernelBtf diagnostic without location: ${JSON.stringify(d)}`));
+        for (const p of r.object.programs) {
+          encodeFuncInfo(p);
+          encodeLineInfo(p);
+        }
+      }
     } catch (e) {
       crashes.push(finding(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)));
     }

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   disasm: () => import('./commands/disasm').then((m) => m.default),
   debug: () => import('./commands/debug').then((m) => m.default),
   verify: () => import('./commands/verify').then((m) => m.default),
+  run: () => import('./commands/run').then((m) => m.default),
 };
 
 function usage(): string {

@@ -1,0 +1,86 @@
+// bpfdbg run through an in-memory CliIO: r0 output, --json shape, faults, raw bytecode, ELF objects (when clang is present).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../main';
+import type { CliIO } from '../io';
+
+function run(files: Record<string, string | Uint8Array>, argv: string[]) {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    readFile: (p) => {
+      const f = files[p];
+      if (f === undefined) throw new Error(`ENOENT: ${p}`);
+      return typeof f === 'string' ? new TextEncoder().encode(f) : f;
+    },
+    writeFile: () => undefined,
+    readStdin: () => new Uint8Array(),
+  };
+  return main(['run', ...argv], io).then((code) => ({ code, out, err }));
+}
+
+const CLANG = '/usr/bin/clang-19';
+
+describe('bpfdbg run', () => {
+  it('prints r0 of an assembly program', async () => {
+    const r = await run({ 'p.s': 'r0 = 7\nr0 *= 6\nexit\n' }, ['p.s']);
+    expect(r).toMatchObject({ code: 0, out: '0x2a\n' });
+  });
+
+  it('passes --mem as r1/r2 and reports JSON', async () => {
+    const r = await run({ 'p.s': 'r0 = *(u32 *)(r1 + 0)\nr0 += r2\nexit\n' }, ['p.s', '--mem', '01000000', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ r0: '5', executed: 3, console: '', fault: null });
+  });
+
+  it('reports a fault with exit 1', async () => {
+    const r = await run({ 'p.s': 'r0 = *(u64 *)(r1 + 0)\nexit\n' }, ['p.s', '--mem', '0102', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).fault).toMatchObject({ code: 'mem_out_of_bounds', pc: 0, size: 8, region: 'mem' });
+  });
+
+  it('runs raw bytecode and stops at the budget', async () => {
+    // r0 += 1 (07 00 .. 01 00 00 00); goto -2 (05 00 fe ff ..)
+    const raw = Uint8Array.of(0x07, 0, 0, 0, 1, 0, 0, 0, 0x05, 0, 0xfe, 0xff, 0, 0, 0, 0);
+    const r = await run({ 'p.bin': raw }, ['p.bin', '--budget', '100', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ r0: '50', executed: 100, fault: { code: 'budget_exhausted' } });
+  });
+
+  it('rejects bad hex with a usage error', async () => {
+    expect((await run({ 'p.s': 'exit\n' }, ['p.s', '--mem', 'xyz'])).code).toBe(2);
+  });
+
+  it.skipIf(!existsSync(CLANG))(`runs an ELF xdp program with a hash map and trace_printk${existsSync(CLANG) ? '' : ' (skipped: clang-19 not installed)'}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-run-'));
+    writeFileSync(join(dir, 'p.c'), `
+      #define SEC(x) __attribute__((section(x), used))
+      typedef unsigned int u32; typedef unsigned long long u64;
+      struct xdp_md { u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex; };
+      static long (*trace_printk)(const char *fmt, u32 size, ...) = (void *)6;
+      static void *(*lookup)(void *map, const void *key) = (void *)1;
+      static long (*update)(void *map, const void *key, const void *value, u64 flags) = (void *)2;
+      struct { int (*type)[1]; int (*max_entries)[16]; u32 *key; u64 *value; } counts SEC(".maps");
+      SEC("xdp") int count_len(struct xdp_md *ctx) {
+        void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+        u32 len = end - data;
+        u64 one = 1, *v = lookup(&counts, &len);
+        if (v) __sync_fetch_and_add(v, 1); else update(&counts, &len, &one, 0);
+        char fmt[] = "len %u first %x\\n";
+        if (data + 1 <= end) trace_printk(fmt, sizeof(fmt), len, *(unsigned char *)data);
+        return len > 10 ? 2 : 1;
+      }
+      char _license[] SEC("license") = "GPL";
+    `);
+    execFileSync(CLANG, ['-O2', '-g', '-target', 'bpf', '-c', join(dir, 'p.c'), '-o', join(dir, 'p.o')]);
+    const obj = new Uint8Array(readFileSync(join(dir, 'p.o')));
+    const r = await run({ 'p.o': obj }, ['p.o', '--packet', '0a0b0c0d0e0f101112131415', '--json']);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ r0: '2', console: 'len 12 first a\n', fault: null });
+  });
+});

@@ -309,6 +309,32 @@ exit
     expect(s.steps).toBe(0);
   });
 
+  it('keeps the newest steps when the limit shrinks, and wraps the ring correctly after reverse steps', () => {
+    const { dbg, target } = open(LOOP, { historyLimit: 4 });
+    const states: string[] = [snapshot(target)];
+    for (let i = 0; i < 11; i++) {
+      dbg.stepInstruction();
+      states.push(snapshot(target));
+    }
+    dbg.reverseStepInstruction();
+    dbg.reverseStepInstruction();
+    expect(snapshot(target)).toBe(states[9]);
+    dbg.stepInstruction(); // refills the ring across its wrap point
+    dbg.stepInstruction();
+    expect(snapshot(target)).toBe(states[11]);
+    expect(dbg.historySteps()).toBe(4);
+    for (let i = 1; i <= 4; i++) {
+      dbg.reverseStepInstruction();
+      expect(snapshot(target), `back to ${11 - i}`).toBe(states[11 - i]);
+    }
+    expect(dbg.reverseStepInstruction().reason).toBe('history-exhausted');
+    dbg.historyLimit = 100;
+    for (let i = 0; i < 6; i++) dbg.stepInstruction();
+    dbg.historyLimit = 3;
+    expect(dbg.historySteps()).toBe(3);
+    expect(dbg.reverseContinue()).toMatchObject({ reason: 'history-exhausted', steps: 3 });
+  });
+
   it('without history runs on the fast path: same stops, no reverse execution', () => {
     const { dbg } = open(LOOP, { historyLimit: 0 });
     const bp = dbg.points.addBreakpoint(3, '*3', { condition: { text: 'r2 > 20', expr: parseCond('r2 > 20') } });

@@ -74,53 +74,90 @@ const NO_REGS: StepChange['regs'] = [];
 const NO_MEM: StepChange['mem'] = [];
 const DEFAULT_BUDGET = 10_000_000;
 
-/** A bounded FIFO of history entries: pushing past the limit drops the oldest. */
+/** A bounded ring of history entries: pushing past the limit drops (overwrites) the oldest. */
 class History {
-  private buf: HistoryEntry[] = [];
-  private head = 0;
+  private ring: Array<HistoryEntry | undefined> = [];
+  private start = 0;
+  private count = 0;
   /** Steps dropped because of the limit since the last clear. */
   dropped = 0;
-  constructor(public limit: number) {}
+  private max: number;
+
+  constructor(limit: number) {
+    this.max = Math.max(0, Math.floor(limit));
+  }
+
+  get limit(): number {
+    return this.max;
+  }
+
+  /** Changing the limit keeps the newest entries that fit. */
+  set limit(n: number) {
+    const keep: HistoryEntry[] = [];
+    for (let i = 0; i < this.count; i++) keep.push(this.at(i));
+    this.max = Math.max(0, Math.floor(n));
+    const cut = Math.max(0, keep.length - this.max);
+    for (let i = 0; i < cut; i++) if (keep[i].kind === 'step') this.dropped++;
+    this.ring = keep.slice(cut);
+    this.start = 0;
+    this.count = this.ring.length;
+  }
 
   get length(): number {
-    return this.buf.length - this.head;
+    return this.count;
+  }
+
+  private at(i: number): HistoryEntry {
+    return this.ring[(this.start + i) % this.ring.length]!;
   }
 
   push(e: HistoryEntry): void {
-    if (this.limit <= 0) {
+    if (this.max === 0) {
       if (e.kind === 'step') this.dropped++;
       return;
     }
-    this.buf.push(e);
-    while (this.length > this.limit) {
-      if (this.buf[this.head].kind === 'step') this.dropped++;
-      this.head++;
+    if (this.count < this.max) {
+      // Grow until the limit; the ring is contiguous from `start` while it grows only if start is 0.
+      if (this.ring.length < this.max && this.start === 0) {
+        this.ring[this.count++] = e;
+        return;
+      }
+      this.ring[(this.start + this.count++) % this.ring.length] = e;
+      return;
     }
-    // Compact now and then so dropped entries can be collected.
-    if (this.head > 4096 && this.head * 2 > this.buf.length) {
-      this.buf = this.buf.slice(this.head);
-      this.head = 0;
-    }
+    const oldest = this.ring[this.start]!;
+    if (oldest.kind === 'step') this.dropped++;
+    this.ring[this.start] = e;
+    this.start = (this.start + 1) % this.ring.length;
   }
 
   pop(): HistoryEntry | undefined {
-    if (this.length === 0) return undefined;
-    return this.buf.pop();
+    if (this.count === 0) return undefined;
+    const i = (this.start + this.count - 1) % this.ring.length;
+    const e = this.ring[i];
+    this.ring[i] = undefined;
+    this.count--;
+    if (this.count === 0) {
+      this.start = 0;
+      this.ring.length = 0;
+    }
+    return e;
   }
 
   peek(): HistoryEntry | undefined {
-    return this.length ? this.buf[this.buf.length - 1] : undefined;
+    return this.count ? this.at(this.count - 1) : undefined;
   }
 
   clear(): void {
-    this.buf = [];
-    this.head = 0;
+    this.ring = [];
+    this.start = 0;
+    this.count = 0;
     this.dropped = 0;
   }
 
   steps(): number {
     let n = 0;
-    for (let i = this.head; i < this.buf.length; i++) if (this.buf[i].kind === 'step') n++;
+    for (let i = 0; i < this.count; i++) if (this.at(i).kind === 'step') n++;
     return n;
   }
 }
@@ -183,7 +220,7 @@ export class Debugger {
   }
 
   set historyLimit(n: number) {
-    this.history.limit = Math.max(0, Math.floor(n));
+    this.history.limit = n;
   }
 
   /** Recorded steps available for reverse execution. */

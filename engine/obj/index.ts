@@ -7,3 +7,4 @@ export * from './maps';
 export * from './object';
 export * from './raw';
 export * from './kernel-btf';
+export * from './elf-writer';

@@ -78,6 +78,12 @@ describe('2013 codec', () => {
     expect(encode2013(d.insns)).toEqual(bytes);
   });
 
+  it('encodes XADD B as 0xf3 (STX|B|XADD); 0xf0 (SEEDS-SPEC IT-06 says "f0") is class ld and invalid', () => {
+    expect(makeInsn2013('xaddb').code).toBe(0xf3);
+    expect(decode2013(new Uint8Array([0xf3, 0x1a, 0xff, 0xff, 0, 0, 0, 0])).insns[0].form.id).toBe('xaddb');
+    expect(decode2013(new Uint8Array([0xf0, 0, 0, 0, 0, 0, 0, 0])).diagnostics[0].message).toMatch(/class ld/);
+  });
+
   it('keeps ignored fields for round trips and warns about them', () => {
     const bytes = new Uint8Array([0x06, 0x35, 1, 0, 9, 0, 0, 0]);
     const d = decode2013(bytes);

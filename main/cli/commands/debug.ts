@@ -19,7 +19,7 @@ const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem 
   --mem HEX    raw programs: the memory r1 points at
   --packet HEX skb and xdp programs: the packet
   --format     force the input format instead of detecting it
-  --history N  instructions kept for reverse execution (default 100000, about 280 MB);
+  --history N  instructions kept for reverse execution (default 100000, about 140 MB);
                0 turns reverse execution off and runs at full interpreter speed
   --echo       echo each command after a "(bpfdbg) " prompt (for transcripts of piped input)
 

@@ -187,7 +187,8 @@ describe('legacy packet loads', () => {
 describe('faults stop the run with the address, size and region', () => {
   it('reading just past the stack top', () => {
     const r = runProgram(asm('r0 = *(u64 *)(r10 + 0)\nexit'));
-    expect(r.fault).toMatchObject({ code: 'mem_unmapped', pc: 0, size: 8 });
+    expect(r.fault).toMatchObject({ code: 'mem_out_of_bounds', pc: 0, size: 8, region: 'stack frame 0' });
+    expect(r.fault?.message).toContain('0 bytes past the end of stack frame 0');
   });
   it('an 8-byte read that straddles the end of the stack', () => {
     const r = runProgram(asm('r0 = *(u64 *)(r10 - 4)\nexit'));

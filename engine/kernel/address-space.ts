@@ -161,11 +161,27 @@ export class AddressSpace {
     return undefined;
   }
 
+  /** A region that ends or starts within 4 KiB of an unmapped address, to name in the fault. */
+  private nearest(hi: number, lo: number): { region: Region; text: string } | undefined {
+    const l = lo >>> 0;
+    let best: { region: Region; text: string; dist: number } | undefined;
+    for (const r of this.byHi.get(hi | 0) ?? []) {
+      const end = r.lo + r.size;
+      if (l >= end && l - end < 0x1000 && (!best || l - end < best.dist)) best = { region: r, dist: l - end, text: `${l - end} bytes past the end of ${r.name} (size ${r.size})` };
+      if (l < r.lo && r.lo - l <= 0x1000 && (!best || r.lo - l < best.dist)) best = { region: r, dist: r.lo - l, text: `${r.lo - l} bytes before the start of ${r.name}` };
+    }
+    return best;
+  }
+
   /** Checks an access of `size` bytes at (hi, lo); the whole access must stay inside one region (one element). */
   resolve(hi: number, lo: number, size: number, write: boolean): Resolved | AccessError {
     const r = this.find(hi, lo);
     const where = `${size}-byte ${write ? 'write' : 'read'} at ${hex64(hi, lo)}`;
-    if (!r) return { code: 'mem_unmapped', message: `${where}: no memory mapped there` };
+    if (!r) {
+      const near = this.nearest(hi, lo);
+      if (near) return { code: 'mem_out_of_bounds', region: near.region, message: `${where}: ${near.text}` };
+      return { code: 'mem_unmapped', message: `${where}: no memory mapped there` };
+    }
     const offset = (lo >>> 0) - r.lo;
     if (offset + size > r.size) {
       return { code: 'mem_out_of_bounds', region: r, message: `${where}: crosses the end of ${r.name} (offset ${offset}, size ${r.size})` };

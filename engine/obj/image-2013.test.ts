@@ -3,7 +3,7 @@ import { parse2013 } from '../asm/parse-2013';
 import { FILTER_EX1_C, FILTER_EX2_C } from '../asm/examples-2013';
 import { decode, encode, hasErrors } from '../isa';
 import { decode2013, transcodeProgram } from '../isa/ebpf2013';
-import { E2BIG, EINVAL, loadImage2013, writeImage2013 } from './image-2013';
+import { E2BIG, EINVAL, loadImage2013, printImage2013, writeImage2013 } from './image-2013';
 
 /** SEEDS-SPEC Appendix A.1 (IT-01, IT-02), verbatim; also matched byte for byte by the seed's C built with gcc. */
 const GOLDEN_A1 = `== filter_ex1.bpf 254 bytes
@@ -207,5 +207,17 @@ describe('2013 image writer and loader', () => {
       // filter_ex1 calls bpf_memcmp, which has no modern helper; filter_ex2 translates completely.
       expect(errors.map((e) => [e.code, e.pc]), name).toEqual(name === 'filter_ex1' ? [['transcode2013.no-modern-helper', 10]] : []);
     }
+  });
+
+  it('prints an image for disasm: listing with helper names, tables, strtab', () => {
+    const text = printImage2013(loadImage2013(goldenImage('filter_ex2')).image!);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe('; 2013 BPF image: 40 insns, 1 tables, strtab 69 bytes');
+    expect(lines[1]).toBe(' 0  bc 16 00 00 00 00 00 00   code_bc r6 = r1');
+    expect(lines[12]).toBe('11  85 00 00 00 12 00 00 00   code_85 call 18 <bpf_table_lookup>');
+    expect(lines.slice(41)).toEqual([
+      '; table 0: {BPF_TABLE_HASH, key_size 8, elem_size 8, max_entries 4096, param1 0}',
+      '; strtab 1: bpf_load_pointer', '; strtab 18: bpf_table_lookup', '; strtab 35: bpf_trace_printk', '; strtab 52: bpf_table_update',
+    ]);
   });
 });

@@ -6,10 +6,11 @@
 //   | "bpf\0" | insn_size | htab_size | strtab_size | insns (8 each)   | tables (20 each)| strtab   |
 //   +---------+-----------+-----------+-------------+------------------+-----------------+----------+
 //                  little-endian int (memcpy into int on x86)
+import { printProgram2013 } from '../asm/print-2013';
 import { error, warning, type Diagnostic } from '../isa';
 import {
   BPF_HEADER_SIZE, BPF_TABLE_SIZE, BPF_TABLE_TYPE, decode2013, encode2013, MAX_BPF_INSNS, MAX_BPF_STRTAB_SIZE, MAX_BPF_TABLES,
-  type Insn2013, type Program2013, type Table2013,
+  strtabNames, type Insn2013, type Program2013, type Table2013,
 } from '../isa/ebpf2013';
 
 export const EINVAL = -22;
@@ -152,4 +153,20 @@ export function writeImage2013(parts: Image2013Parts): Uint8Array {
   });
   out.set(parts.strtab, BPF_HEADER_SIZE + code.length + tables.length * BPF_TABLE_SIZE);
   return out;
+}
+
+/**
+ * A human listing of a loaded image for `disasm`: a header line, the pr_info_bpf_insn listing (calls
+ * annotated with the helper name they resolve to), the tables and the strtab names with offsets.
+ */
+export function printImage2013(image: Image2013): string {
+  const out: string[] = [];
+  out.push(`; 2013 BPF image: ${image.insns.length} insns, ${image.tables.length} tables, strtab ${image.strtabSize} bytes`);
+  out.push(printProgram2013(image.insns, { strtab: image.strtab }).trimEnd());
+  image.tables.forEach((t, i) => {
+    const type = t.type === BPF_TABLE_TYPE.HASH ? 'BPF_TABLE_HASH' : t.type === BPF_TABLE_TYPE.LPM ? 'BPF_TABLE_LPM' : String(t.type);
+    out.push(`; table ${i}: {${type}, key_size ${t.keySize}, elem_size ${t.elemSize}, max_entries ${t.maxEntries}, param1 ${t.param1}}`);
+  });
+  for (const { offset, name } of strtabNames(image.strtab)) out.push(`; strtab ${offset}: ${name}`);
+  return out.join('\n') + '\n';
 }

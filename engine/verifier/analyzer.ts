@@ -22,6 +22,7 @@ import {
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
 
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const MAX_CALL_FRAMES = 8;
 const BPF_MAX_VAR_OFF = 1 << 29;
 const BPF_MAX_VAR_SIZ = 1 << 29;
 const MAX_PACKET_OFF = 0xffff;
@@ -154,6 +155,10 @@ export class Analyzer {
       }
       this.prevPc = this.pc;
       this.pc = next;
+      if (this.printFromNext) {
+        this.printFromNext = false;
+        doPrintState = true;
+      }
     }
   }
 
@@ -333,11 +338,13 @@ export class Analyzer {
         return this.checkCondJmp(insn);
       case 'call':
         this.jmpsProcessed++;
-        if (f.id !== 'call') this.reject(`${f.id === 'call_local' ? 'bpf-to-bpf calls' : 'kfunc calls'} are not supported by this verifier yet`, 'unsupported.call');
+        if (f.id === 'call_local') return this.checkFuncCall(insn);
+        if (f.id !== 'call') this.reject('kfunc calls are not supported by this verifier yet', 'unsupported.call');
         this.checkHelperCall(insn);
         return next;
       case 'exit':
         this.jmpsProcessed++;
+        if (this.cur.curframe > 0) return this.prepareFuncExit();
         this.checkExit();
         return 'exit';
       case 'ld_abs': case 'ld_ind':
@@ -754,6 +761,7 @@ export class Analyzer {
       if (tnumIsConst(reg.varOff)) this.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`, 'stack.bounds');
       this.reject(`invalid variable-offset${extra} stack R${regno} var_off=${tnumPrint(reg.varOff)} off=${off} size=${size}`, 'stack.bounds');
     }
+    this.noteStackDepth(this.stackFrame(reg), Number(minOff));
   }
 
   private stackFrame(reg: RegState): FrameState {
@@ -1231,6 +1239,58 @@ export class Analyzer {
         if (zeroOk && size === 0 && reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
         this.reject(`R${regno} type=${regTypeStr(reg)} expected=fp`, 'helper.mem-type');
     }
+  }
+
+  // ---- bpf-to-bpf calls (check_func_call, prepare_func_exit) ----
+
+  /** Set when the next instruction should get a "from X to Y:" line at level 2 (after returning from a callee). */
+  private printFromNext = false;
+
+  private checkFuncCall(insn: Insn): number {
+    const st = this.cur;
+    if (st.curframe + 1 >= MAX_CALL_FRAMES) this.reject(`the call stack of ${st.curframe + 2} frames is too deep`, 'call.depth');
+    const target = this.pc + 1 + insn.imm;
+    const caller = this.frame();
+    const callee = newFrame(st.curframe + 1, this.pc, target);
+    // set_callee_state: the callee receives r1-r5; r0 and r6-r9 start unreadable.
+    for (let r = 1; r <= 5; r++) callee.regs[r] = cloneReg(caller.regs[r]);
+    for (let r = 0; r <= 5; r++) {
+      caller.regs[r] = notInitReg();
+      this.scratchReg(r);
+    }
+    st.frames.push(callee);
+    st.curframe++;
+    if (this.log.enabled) {
+      this.log.write(`caller:\n${printFrame(caller, 'all', st.refs)}\ncallee:\n${printFrame(callee, 'all', st.refs)}\n`);
+    }
+    this.scratch = 'all';
+    return target;
+  }
+
+  private prepareFuncExit(): number {
+    const st = this.cur;
+    const callee = this.frame();
+    const r0 = callee.regs[0];
+    if (r0.type === 'PTR_TO_STACK') this.reject('cannot return stack pointer to the caller', 'call.ret-stack');
+    const caller = st.frames[st.curframe - 1];
+    caller.regs[0] = cloneReg(r0);
+    const ret = callee.callsite + 1;
+    if (this.log.enabled) {
+      this.log.write(`returning from callee:\n${printFrame(callee, 'all', st.refs)}\nto caller at ${ret}:\n${printFrame(caller, 'all', st.refs)}\n`);
+    }
+    st.frames.pop();
+    st.curframe--;
+    this.printFromNext = true;
+    return ret;
+  }
+
+  /** Per subprogram start: the deepest stack use seen (subprog_info.stack_depth). */
+  readonly maxStack = new Map<number, number>();
+
+  /** Records the stack depth of every live frame (called on each stack access). */
+  private noteStackDepth(frame: FrameState, minOff: number): void {
+    const size = Math.ceil(-minOff / 8) * 8;
+    if ((this.maxStack.get(frame.subprogStart) ?? 0) < size) this.maxStack.set(frame.subprogStart, size);
   }
 
   // ---- exit ----

@@ -53,7 +53,8 @@ const isExitOrJa = (insn: Insn): boolean => insn.form.kind === 'exit' || insn.fo
 /** check_subprogs + check_cfg. */
 export function checkCfg(p: Program): CfgResult {
   const prune = new Set<number>();
-  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: [], prunePoints: prune });
+  let found: Subprog[] = [];
+  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: found, prunePoints: prune });
 
   // add_subprog for every bpf-to-bpf call target.
   const starts = new Set<number>([0]);
@@ -66,6 +67,7 @@ export function checkCfg(p: Program): CfgResult {
     }
   }
   const subprogs = [...starts].sort((a, b) => a - b).map((start) => ({ start }));
+  found = subprogs;
   const bounds = [...subprogs.map((s) => s.start), p.slotCount];
 
   // check_subprogs: jumps stay inside their subprog; each subprog ends in exit or ja.
@@ -113,7 +115,8 @@ export function checkCfg(p: Program): CfgResult {
         return [[next, 'fall']];
     }
   };
-  for (const sp of subprogs) {
+  // The walk starts at insn 0 only: subprograms are reached through their calls.
+  for (const sp of subprogs.slice(0, 1)) {
     if (state[sp.start]) continue;
     const stack: Array<{ pc: number; succ: Array<[number, 'fall' | 'branch']>; i: number }> = [];
     state[sp.start] = 1;

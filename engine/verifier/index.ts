@@ -73,12 +73,11 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   if (insns.length === 0) return done({ pc: 0, message: 'empty program', code: 'insn.empty' });
   if (pt.requiresSleepable && !opts.sleepable) return done({ pc: 0, message: 'Syscall programs can only be sleepable', code: 'prog.sleepable' });
   const prog = makeProgram(insns);
-  if (level >= 2) log.write('func#0 @0\n');
   const cfg = checkCfg(prog);
+  if (level >= 2) cfg.subprogs.forEach((sp, i) => log.write(`func#${i} @${sp.start}\n`));
   if (cfg.error) return done(cfg.error);
   const live = computeLiveness(prog, (id) => (pt.helpers.has(id) ? HELPER_PROTOS.get(id)?.args.length : undefined));
   if (level >= 2) log.write(printLiveRegs(prog, live, printKernelInsn));
-  if (cfg.subprogs.length > 1) return done({ pc: cfg.subprogs[1].start, message: 'bpf-to-bpf calls are not supported by this verifier yet', code: 'unsupported.subprog' });
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
     progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8,
@@ -91,5 +90,39 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
     const message = e instanceof Error ? e.message : String(e);
     return done({ pc: 0, message: `internal verifier error: ${message}`, code: 'unsupported.internal' }, a);
   }
-  return done(r ? { pc: r.pc, message: r.message, code: r.code } : null, a);
+  if (r) return done({ pc: r.pc, message: r.message, code: r.code }, a);
+  const deep = checkMaxStackDepth(prog, cfg.subprogs.map((s) => s.start), a.maxStack);
+  // At level 1 a successful do_check leaves no path log behind; later checks print after that reset.
+  if (deep && level === 1) log.reset(0);
+  return done(deep ? { pc: 0, message: deep, code: 'stack.combined' } : null, a);
+}
+
+/**
+ * check_max_stack_depth: along every call chain from the main program, the frames' stack depths (each rounded up
+ * to 16 bytes, as with the JIT) must total at most 512.
+ */
+function checkMaxStackDepth(prog: ReturnType<typeof makeProgram>, starts: readonly number[], depth: ReadonlyMap<number, number>): string | undefined {
+  // round_up_stack_depth with the JIT requested (always on x86-64): multiples of 16.
+  const frameSize = (start: number): number => Math.ceil((depth.get(start) ?? 0) / 16) * 16;
+  const endOf = (start: number): number => starts.find((s) => s > start) ?? prog.slotCount;
+  const calls = (start: number): number[] => {
+    const out: number[] = [];
+    for (let pc = start; pc < endOf(start); pc++) {
+      const idx = prog.insnAt[pc];
+      if (idx >= 0 && prog.insns[idx].form.id === 'call_local') out.push(pc + 1 + prog.insns[idx].imm);
+    }
+    return out;
+  };
+  let error: string | undefined;
+  const walk = (start: number, total: number, frames: number): void => {
+    if (error) return;
+    const sum = total + frameSize(start);
+    if (sum > 512) {
+      error = `combined stack size of ${frames} calls is ${sum}. Too large`;
+      return;
+    }
+    for (const t of calls(start)) walk(t, sum, frames + 1);
+  };
+  walk(0, 0, 1);
+  return error;
 }

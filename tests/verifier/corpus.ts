@@ -298,4 +298,88 @@ exit` },
   { name: 'cgroup-skb-ret-range', rule: 'return value out of range', progType: 'cgroup_skb', asm: 'r0 = 2\nexit' },
   { name: 'cgroup-skb-ret-unknown', rule: 'return value unknown', progType: 'cgroup_skb', asm: 'r0 = *(u32 *)(r1 + 0)\nexit' },
   { name: 'cgroup-skb-ret-ptr', rule: 'return value is a pointer', progType: 'cgroup_skb', asm: 'r0 = r1\nexit' },
+
+  // --- bpf-to-bpf calls ---
+  { name: 'subprog-ok', rule: 'call with a pointer into the caller\'s stack', progType: 'socket_filter', asm: `
+r6 = r1
+r1 = 5
+*(u64 *)(r10 - 8) = r1
+r2 = r10
+r2 += -8
+call pc+3
+r0 += 1
+r0 = 0
+exit
+r0 = *(u64 *)(r2 + 0)
+*(u64 *)(r10 - 16) = r0
+r0 = r1
+exit` },
+  { name: 'subprog-callee-r6', rule: 'callee cannot read the caller\'s r6-r9', progType: 'socket_filter', asm: `
+r6 = 1
+call pc+2
+r0 = 0
+exit
+r0 = r6
+exit` },
+  { name: 'subprog-caller-r1', rule: 'r1-r5 are clobbered by a bpf-to-bpf call', progType: 'socket_filter', asm: `
+r1 = 1
+call pc+2
+r0 = r1
+exit
+r0 = 0
+exit` },
+  { name: 'subprog-ret-stack', rule: 'a callee cannot return its stack pointer', progType: 'socket_filter', asm: `
+call pc+2
+r0 = 0
+exit
+r0 = r10
+exit` },
+  { name: 'subprog-stack-too-big', rule: 'combined stack of all frames is at most 512 bytes', progType: 'socket_filter', asm: `
+*(u64 *)(r10 - 400) = 0
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 200) = 0
+r0 = 0
+exit` },
+  { name: 'subprog-too-deep', rule: 'at most 8 frames', progType: 'socket_filter', asm: `
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+call pc+2
+r0 = 0
+exit
+r0 = 0
+exit` },
+  { name: 'subprog-unreachable', rule: 'a subprogram nobody calls is unreachable code', progType: 'socket_filter', asm: `
+r0 = 0
+exit
+r0 = 1
+exit` },
+  { name: 'subprog-jump-across', rule: 'jumps may not leave their subprogram', progType: 'socket_filter', asm: `
+call pc+2
+goto +3
+exit
+r0 = 0
+exit
+r0 = 1
+exit` },
 ];

@@ -73,9 +73,12 @@ export class DebugSessions {
     const loaded = loadDebugInput(doc.bytes, { file: doc.name, format, ...(format === 'elf' ? { program: prog.name } : {}) });
     if (!loaded.input) return { diagnostics: loaded.diagnostics };
     const input = loaded.input;
+    // The flag goes to the debugger (polled between steps, answered with a 'cancelled' stop), not to
+    // the Machine: a Machine that sees it refuses the next step, which the debugger reports as 'not running'.
+    const signal = this.cancelSignal;
     const s = createDebugSession(
-      { insns: input.insns, name: input.name, type: input.type, maps: input.maps, ...(this.cancelSignal ? { cancelSignal: this.cancelSignal } : {}) },
-      { lines: input.lines, functions: input.functions },
+      { insns: input.insns, name: input.name, type: input.type, maps: input.maps },
+      { lines: input.lines, functions: input.functions, ...(signal ? { shouldCancel: () => Atomics.load(signal, 0) !== 0 } : {}) },
     );
     if (!('debugger' in s)) return { diagnostics: [...loaded.diagnostics, ...s.diagnostics] };
     const id = this.nextId++;

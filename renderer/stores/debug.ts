@@ -35,6 +35,7 @@ export const useDebugStore = defineStore('debug', () => {
   /** The last stop's message, for the console. */
   const lastStop = ref<StopNote>();
   let seq = 0;
+  let runningId: number | undefined;
 
   const docs = useDocumentsStore();
   watch([() => docs.currentId, () => docs.programIndex], () => {
@@ -84,7 +85,11 @@ export const useDebugStore = defineStore('debug', () => {
   async function send(req: Request): Promise<Response> {
     busy.value = true;
     try {
-      const r = await useEngineStore().request(req);
+      const engine = useEngineStore();
+      const pending = engine.request(req);
+      // The adapter hands out the id synchronously: remember it so Stop cancels this request and no other.
+      runningId = engine.adapter?.lastId;
+      const r = await pending;
       if (r.kind === 'stopped') {
         accept(r.state);
         note(r.message);
@@ -94,6 +99,7 @@ export const useDebugStore = defineStore('debug', () => {
       return r;
     } finally {
       busy.value = false;
+      runningId = undefined;
     }
   }
 
@@ -120,8 +126,8 @@ export const useDebugStore = defineStore('debug', () => {
   /** Asks the engine to stop a running command. */
   async function cancel(): Promise<void> {
     const adapter = useEngineStore().adapter;
-    if (!adapter || !busy.value) return;
-    await adapter.request({ kind: 'cancel', target: adapter.lastId });
+    if (!adapter || runningId === undefined) return;
+    await adapter.request({ kind: 'cancel', target: runningId });
   }
 
   /** Runs one console line; returns the lines to print. */

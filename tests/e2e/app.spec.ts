@@ -133,3 +133,16 @@ test('debugs a program with the keyboard: step, breakpoint, run, step back, cons
   await expect(status).toContainText('r0 = 0xc');
   await page.screenshot({ path: path.join(SHOTS, 'debug-exited.png') });
 });
+
+test('Stop cancels a run that would not end by itself', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'loop.s', Buffer.from('r0 = 0\nloop:\nr0 += 1\ngoto loop\n'), 'text/plain');
+  await expect(page.getByTestId('listing').getByText('goto loop', { exact: true })).toBeVisible();
+  await page.keyboard.press('F5');
+  const stop = page.getByTestId('stop');
+  await expect(stop).toBeVisible();
+  await stop.click();
+  await expect(stop).toBeHidden();
+  await expect(page.getByTestId('status')).toHaveText(/^ready at insn [0-2]$/);
+  await expect(page.getByTestId('console')).toContainText('cancel');
+});

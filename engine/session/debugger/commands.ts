@@ -60,7 +60,7 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
   ['reverse-step / reverse-next', 'back one source line (rs / rn)'],
   ['reverse-stepi / reverse-nexti', 'back one instruction (rsi / rni)'],
   ['reverse-continue / reverse-finish', 'back to the previous breakpoint/watchpoint (rc) / to the call'],
-  ['info registers|breakpoints|frame|stack [all]|output|history', 'show state (i r, i b, i f, ...)'],
+  ['info registers|breakpoints|frame|stack [all]|maps [NAME]|output|history', 'show state (i r, i b, i f, ...)'],
   ['backtrace', 'call stack (bt)'],
   ['x/NFU ADDR', 'examine memory: F in x d u i, U in b h w g (x/8gx r10-64, x/4i pc)'],
   ['print[/x|/d|/u|/t] EXPR', 'evaluate an expression (p): r1 + 8, *(u32 *)(r10-4), (s32)w0 s< -1'],
@@ -381,10 +381,11 @@ export class DebugConsole {
       const out = this.dbg.target.output();
       return this.ok('info output', out.length ? out.join('\n') : '(no output)');
     }
+    if (pick('maps', ['m'])) return this.ok('info maps', this.maps(rest[0]));
     if (pick('history', ['h'])) {
       return this.ok('info history', `${this.dbg.historySteps()} steps recorded for reverse execution (limit ${this.dbg.historyLimit}); ${this.dbg.stepCount} instructions executed`);
     }
-    return this.fail('info', `info what? registers, breakpoints, frame, stack [all], output, history`);
+    return this.fail('info', `info what? registers, breakpoints, frame, stack [all], maps [NAME], output, history`);
   }
 
   private registers(names: string[]): string {
@@ -402,6 +403,20 @@ export class DebugConsole {
     const rows = ['Num  Type        Disp  Enb  Where'];
     for (const p of points) rows.push(...describePoint(p));
     return rows.join('\n');
+  }
+
+  private maps(only?: string): string {
+    const maps = (this.dbg.target.maps?.() ?? []).filter((m) => only === undefined || m.name === only);
+    if (!maps.length) return only === undefined ? 'The program has no maps.' : `No map named ${only}.`;
+    const bytes = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    const out: string[] = [];
+    for (const m of maps) {
+      out.push(`${m.name}: ${m.type}, key ${m.keySize} bytes, value ${m.valueSize} bytes, max_entries ${m.maxEntries}, at ${hex(m.address)}; ${m.entries.length} entr${m.entries.length === 1 ? 'y' : 'ies'}`);
+      // Large arrays would flood a terminal: show the first 32 entries.
+      for (const e of m.entries.slice(0, 32)) out.push(`  [${bytes(e.key)}] = ${bytes(e.value)}`);
+      if (m.entries.length > 32) out.push(`  ... ${m.entries.length - 32} more`);
+    }
+    return out.join('\n');
   }
 
   private backtrace(): string {

@@ -2,7 +2,7 @@
 import type { Insn } from '../../isa';
 import { joinAddress } from '../../kernel';
 import type { Machine, Program, StepRecord } from '../../interp';
-import type { DebugTarget, FrameInfo, StepChange, TargetStatus } from './target';
+import type { DebugTarget, FrameInfo, MapInfo, StepChange, TargetStatus } from './target';
 
 /** How a native run ended. */
 export type NativeStop = 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate';
@@ -127,6 +127,14 @@ export class MachineTarget implements DebugTarget {
     }
     const reason: NativeStop = r === 'breakpoint' ? 'stop-pc' : r === 'exit' ? 'exit' : r === 'fault' ? 'fault' : r === 'cancelled' ? 'cancelled' : r === 'predicate' ? 'predicate' : 'budget';
     return { reason, steps: m.executed - before };
+  }
+
+  maps(): readonly MapInfo[] {
+    const k = this.machine.kernel;
+    return k.allMaps().map((m) => ({
+      name: m.name, type: m.type, keySize: m.def.keySize, valueSize: m.def.valueSize, maxEntries: m.def.maxEntries,
+      address: m.address, entries: m.entries(k.cpu),
+    }));
   }
 
   output(): readonly string[] {

@@ -44,6 +44,19 @@ export interface FrameInfo {
   readonly entry: number;
 }
 
+/** One map of the simulated kernel as the debugger shows it. */
+export interface MapInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** Where the struct bpf_map lives (what lddw map_fd loads). */
+  readonly address: bigint;
+  /** Every (key, value) pair; per-CPU maps show the current CPU's value. */
+  readonly entries: ReadonlyArray<{ readonly key: Uint8Array; readonly value: Uint8Array }>;
+}
+
 export interface DebugTarget {
   pc(): number;
   status(): TargetStatus;
@@ -68,6 +81,8 @@ export interface DebugTarget {
    * exit, fault, budget, cancel, or `until` returns true (checked before each instruction).
    */
   runNative?(stopAt: ReadonlySet<number>, budget: number, until?: () => boolean): { reason: 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate'; steps: number };
+  /** The maps of the run, with their entries. */
+  maps?(): readonly MapInfo[];
   /** Text the program printed (bpf_trace_printk and friends), line by line. */
   output(): readonly string[];
 }

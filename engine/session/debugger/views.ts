@@ -1,6 +1,7 @@
 // The paused program's state as plain data for the UI and the command interpreter: registers, frames with their stack slots, console output.
 import type { SourceLine } from './breakpoints';
 import type { Debugger, SlotOrigin } from './debugger';
+import type { MapInfo } from './target';
 
 export interface RegisterView {
   readonly name: string;
@@ -78,6 +79,11 @@ export function framesView(dbg: Debugger, ctx: ViewContext = {}): FrameView[] {
       ...(source ? { source } : {}),
     };
   });
+}
+
+/** The run's maps with their current entries (empty when the target has no maps view). */
+export function mapsView(dbg: Debugger): readonly MapInfo[] {
+  return dbg.target.maps?.() ?? [];
 }
 
 export function consoleView(dbg: Debugger): readonly string[] {

@@ -199,4 +199,63 @@ char LICENSE[] SEC("license") = "GPL";
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!existsSync(clang))('reverse execution undoes helper writes to a hash map exactly (needs clang-19)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-debug-'));
+    try {
+      writeFileSync(join(dir, 'maps.c'), `#define SEC(n) __attribute__((section(n), used))
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+
+struct {
+	int (*type)[1];
+	int (*max_entries)[16];
+	__u32 *key;
+	__u64 *value;
+} counts SEC(".maps");
+
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)2;
+
+SEC("syscall")
+int count(void *ctx)
+{
+	for (__u32 k = 0; k < 3; k++) {
+		__u64 *v = bpf_map_lookup_elem(&counts, &k);
+		if (v) {
+			*v += 10;
+		} else {
+			__u64 one = 1;
+			bpf_map_update_elem(&counts, &k, &one, 0);
+		}
+	}
+	__u32 k = 1;
+	__u64 *v = bpf_map_lookup_elem(&counts, &k);
+	return v ? *v : -1;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`);
+      execFileSync(clang, ['-target', 'bpf', '-O2', '-g', '-c', 'maps.c', '-o', 'maps.o'], { cwd: dir });
+      const obj = new Uint8Array(readFileSync(join(dir, 'maps.o')));
+      // Run twice in one timeline: if reverse-continue left the inserted elements behind, the second
+      // pass would find them and add 10 (r0 = 11).
+      const f = fakeIO({ 'maps.o': obj }, ['run', 'info maps', 'reverse-continue', 'info maps', 'continue', 'info maps counts'].join('\n') + '\n');
+      expect(await main(['debug', 'maps.o', '--echo'], f.io)).toBe(0);
+      expect(f.err()).toBe('');
+      const entries = '  [00 00 00 00] = 01 00 00 00 00 00 00 00\n  [01 00 00 00] = 01 00 00 00 00 00 00 00\n  [02 00 00 00] = 01 00 00 00 00 00 00 00\n';
+      const head = (n: number): RegExp => new RegExp(`counts: hash, key 4 bytes, value 8 bytes, max_entries 16, at 0x[0-9a-f]+; ${n} entr`);
+      const out = f.out();
+      const parts = out.split('(bpfdbg) ');
+      expect(parts[1]).toBe('run\nprogram exited with r0 = 1 (0x1)\n');
+      expect(parts[2]).toMatch(head(3));
+      expect(parts[2].endsWith(entries)).toBe(true);
+      expect(parts[3]).toMatch(/^reverse-continue\nNo more reverse-execution history: at the start of the program.\n/);
+      expect(parts[4]).toMatch(head(0));
+      expect(parts[5]).toBe('continue\nprogram exited with r0 = 1 (0x1)\n');
+      expect(parts[6].endsWith(entries)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -243,18 +243,23 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
     const funcInfo: FuncInfo[] = [];
     const lineInfo: { pc: number; record: LineInfoRecord }[] = [];
     const subprograms: { name: string; pc: number }[] = [];
-    /** First pc of each appended function, keyed "section:slot". */
-    const placed = new Map<string, number>();
+    /** Slot -> pc map of each appended function, keyed "section:slot". */
+    const placed = new Map<string, Int32Array>();
     const queue: { fn: ObjFunction; d: DecodedSection; firstIndex: number }[] = [];
     let nextPc = 0;
     let tooBig = false;
 
-    const append = (fn: ObjFunction, d: DecodedSection): number => {
+    /**
+     * Appends a function once; returns its slot -> pc map (-1 where no instruction starts, e.g. a
+     * symbol that points into the middle of an lddw in a malformed object).
+     */
+    const append = (fn: ObjFunction, d: DecodedSection): Int32Array => {
       const key = `${fn.sectionIndex}:${fn.slot}`;
       const known = placed.get(key);
       if (known !== undefined) return known;
       const start = nextPc;
-      placed.set(key, start);
+      const local = new Int32Array(fn.slots).fill(-1);
+      placed.set(key, local);
       if (fn !== entry) subprograms.push({ name: fn.name, pc: start });
       const fi = btfExt?.funcInfo.get(fn.section)?.find((r) => r.insnOff === fn.slot * 8);
       if (fi) {
@@ -263,29 +268,31 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         const linkage = t?.kind === BTF_KIND.FUNC ? (['static', 'global', 'extern'] as const)[t.vlen] : undefined;
         funcInfo.push({ pc: start, typeId: fi.typeId, name: t?.name ?? '', ...(prototype ? { prototype } : {}), ...(linkage ? { linkage } : {}) });
       }
-      for (let i = firstLineAtOrAfter(d.lines, fn.slot * 8); i < d.lines.length && d.lines[i].insnOff < (fn.slot + fn.slots) * 8; i++) {
-        const off = d.lines[i].insnOff;
-        // The kernel rejects line_info that does not start an instruction; keep the rest.
-        if (off % 8 === 0 && d.slotToInsn[off / 8] >= 0) lineInfo.push({ pc: start + off / 8 - fn.slot, record: d.lines[i] });
-        else if (firstTime(`line:${d.section.index}:${off}`)) diagnostics.push(warning('obj.btf-ext.line-not-insn', `line_info for ${d.lines[i].file}:${d.lines[i].line} points inside an instruction (offset ${off})`, at(d.section.name, off)));
-      }
       const firstIndex = insns.length;
       for (let slot = fn.slot; slot < fn.slot + fn.slots; slot++) {
         const i = d.slotToInsn[slot];
         if (i < 0) continue;
         const insn = d.insns[i];
+        local[slot - fn.slot] = nextPc;
         insns.push(insn);
         pcs.push(nextPc);
         origins.push({ section: d.section.name, sectionIndex: d.section.index, byteOffset: slot * 8, func: fn.name });
         source.push(lineFor(d, fn, slot * 8));
         nextPc += insn.form.kind === 'lddw' ? 2 : 1;
       }
+      for (let i = firstLineAtOrAfter(d.lines, fn.slot * 8); i < d.lines.length && d.lines[i].insnOff < (fn.slot + fn.slots) * 8; i++) {
+        const off = d.lines[i].insnOff;
+        const pc = off % 8 === 0 ? local[off / 8 - fn.slot] : -1;
+        // The kernel rejects line_info that does not start an instruction; keep the rest.
+        if (pc >= 0) lineInfo.push({ pc, record: d.lines[i] });
+        else if (firstTime(`line:${d.section.index}:${off}`)) diagnostics.push(warning('obj.btf-ext.line-not-insn', `line_info for ${d.lines[i].file}:${d.lines[i].line} points inside an instruction (offset ${off})`, at(d.section.name, off)));
+      }
       if (nextPc > MAX_LINKED_SLOTS && !tooBig) {
         tooBig = true;
         diagnostics.push(error('obj.link.too-large', `program '${entry.name}' grows past ${MAX_LINKED_SLOTS} instructions when its subprograms are appended`, at(entry.section, entry.slot * 8)));
       }
       queue.push({ fn, d, firstIndex });
-      return start;
+      return local;
     };
 
     append(entry, home);
@@ -410,9 +417,13 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         diagnostics.push(error('obj.link.bad-target', `prog '${entry.name}': call target at instruction ${slot} of ${d.section.name} is not the start of an instruction in a function`, where));
         return undefined;
       }
-      const start = append(fn, d);
-      // Count slots from the function start to the target: the callee may be entered mid-function.
-      return { pc: start + (slot - fn.slot), name: fn.name };
+      // The callee may be entered mid-function; its pc comes from the function's own slot map.
+      const pc = append(fn, d)[slot - fn.slot];
+      if (pc < 0) {
+        diagnostics.push(error('obj.link.bad-target', `prog '${entry.name}': call target at instruction ${slot} of ${d.section.name} is not the start of an instruction in a function`, where));
+        return undefined;
+      }
+      return { pc, name: fn.name };
     }
   }
 

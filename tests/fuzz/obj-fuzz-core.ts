@@ -116,6 +116,49 @@ export interface FuzzReport {
   readonly slowestIndex: number;
 }
 
+export interface ObjectCheck {
+  readonly crashes: string[];
+  readonly badDiagnostics: string[];
+  readonly inconsistent: string[];
+  readonly diagnostics: number;
+  readonly loadedPrograms: boolean;
+}
+
+/** Loads one input and checks the loader's promises: no throw, located diagnostics, consistent programs. */
+export function checkObject(bytes: Uint8Array, file: string): ObjectCheck {
+  const crashes: string[] = [], badDiagnostics: string[] = [], inconsistent: string[] = [];
+  let diagnostics = 0, loadedPrograms = false;
+  try {
+    const r = loadObject(bytes, { file });
+    diagnostics = r.diagnostics.length;
+    for (const d of r.diagnostics) {
+      if (typeof d.code !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d.code) || typeof d.message !== 'string' || d.message === '') badDiagnostics.push(`diagnostic without code or message: ${JSON.stringify(d)}`);
+      else if (typeof d.byteOffset !== 'number' && typeof d.pc !== 'number') badDiagnostics.push(`diagnostic without location: ${JSON.stringify(d)}`);
+      else if (d.byteOffset !== undefined && !Number.isFinite(d.byteOffset)) badDiagnostics.push(`diagnostic with non-finite offset: ${JSON.stringify(d)}`);
+    }
+    for (const p of r.object?.programs ?? []) {
+      const n = p.insns.length;
+      if (p.pcs.length !== n || p.origins.length !== n || p.source.length !== n) inconsistent.push(`program ${p.name}: per-instruction arrays differ in length`);
+      for (const rel of p.relocations) if (rel.index < 0 || rel.index >= n || p.pcs[rel.index] !== rel.pc) inconsistent.push(`program ${p.name}: relocation at ${rel.index} points outside the program`);
+      const pcSet = new Set(p.pcs);
+      for (const l of p.lineInfo) if (!pcSet.has(l.pc)) inconsistent.push(`program ${p.name}: line_info at pc ${l.pc} is not an instruction start`);
+      for (const f of p.funcInfo) if (!pcSet.has(f.pc) && f.pc !== p.pcs.length) inconsistent.push(`program ${p.name}: func_info at pc ${f.pc} is not an instruction start`);
+    }
+    loadedPrograms = (r.object?.programs.length ?? 0) > 0;
+    // The kernel-facing helpers must cope with whatever the loader accepted.
+    if (r.object) {
+      for (const d of kernelBtf(r.object).diagnostics) if (typeof d.byteOffset !== 'number') badDiagnostics.push(`kernelBtf diagnostic without location: ${JSON.stringify(d)}`);
+      for (const p of r.object.programs) {
+        encodeFuncInfo(p);
+        encodeLineInfo(p);
+      }
+    }
+  } catch (e) {
+    crashes.push(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e));
+  }
+  return { crashes, badDiagnostics, inconsistent, diagnostics, loadedPrograms };
+}
+
 /** The mutated inputs of a run, in order: (seed name, mutation kind, bytes). */
 export function* fuzzInputs(seeds: readonly Seed[], count: number, prngSeed: number): Generator<{ index: number; seed: Seed; kind: MutationKind; bytes: Uint8Array }> {
   const rnd = prng(prngSeed);
@@ -138,35 +181,14 @@ export function fuzzObjects(seeds: readonly Seed[], count: number, prngSeed: num
     byKind[kind] = (byKind[kind] ?? 0) + 1;
     const finding = (problem: string): Finding => ({ index, seed: seed.name, kind, problem });
     const t0 = now();
-    try {
-      const r = loadObject(bytes, { file: `${seed.name}.o` });
-      const ms = now() - t0;
-      if (ms > slowestMs) { slowestMs = ms; slowestIndex = index; }
-      diagnostics += r.diagnostics.length;
-      for (const d of r.diagnostics) {
-        if (typeof d.code !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d.code) || typeof d.message !== 'string' || d.message === '') badDiagnostics.push(finding(`diagnostic without code or message: ${JSON.stringify(d)}`));
-        else if (typeof d.byteOffset !== 'number' && typeof d.pc !== 'number') badDiagnostics.push(finding(`diagnostic without location: ${JSON.stringify(d)}`));
-        else if (d.byteOffset !== undefined && !Number.isFinite(d.byteOffset)) badDiagnostics.push(finding(`diagnostic with non-finite offset: ${JSON.stringify(d)}`));
-      }
-      for (const p of r.object?.programs ?? []) {
-        const n = p.insns.length;
-        if (p.pcs.length !== n || p.origins.length !== n || p.source.length !== n) inconsistent.push(finding(`program ${p.name}: per-instruction arrays differ in length`));
-        for (const rel of p.relocations) if (rel.index < 0 || rel.index >= n || p.pcs[rel.index] !== rel.pc) inconsistent.push(finding(`program ${p.name}: relocation at ${rel.index} points outside the program`));
-        const pcSet = new Set(p.pcs);
-        for (const l of p.lineInfo) if (!pcSet.has(l.pc)) inconsistent.push(finding(`program ${p.name}: line_info at pc ${l.pc} is not an instruction start`));
-      }
-      if (r.object?.programs.length) loadedPrograms++;
-      // The kernel-facing helpers must cope with whatever the loader accepted.
-      if (r.object) {
-        for (const d of kernelBtf(r.object).diagnostics) if (typeof d.byteOffset !== 'number') badDiagnostics.push(finding(`kernelBtf diagnostic without location: ${JSON.stringify(d)}`));
-        for (const p of r.object.programs) {
-          encodeFuncInfo(p);
-          encodeLineInfo(p);
-        }
-      }
-    } catch (e) {
-      crashes.push(finding(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)));
-    }
+    const c = checkObject(bytes, `${seed.name}.o`);
+    const ms = now() - t0;
+    if (ms > slowestMs) { slowestMs = ms; slowestIndex = index; }
+    diagnostics += c.diagnostics;
+    if (c.loadedPrograms) loadedPrograms++;
+    for (const problem of c.crashes) crashes.push(finding(problem));
+    for (const problem of c.badDiagnostics) badDiagnostics.push(finding(problem));
+    for (const problem of c.inconsistent) inconsistent.push(finding(problem));
   }
   return { tried: count, byKind, crashes, badDiagnostics, inconsistent, loadedPrograms, diagnostics, slowestMs, slowestIndex };
 }

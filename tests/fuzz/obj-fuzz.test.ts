@@ -4,11 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fuzzObjects, type Seed } from './obj-fuzz-core';
+import { checkObject, fuzzObjects, type Seed } from './obj-fuzz-core';
 
 const DIR = join(__dirname, '../../resources/examples');
 const SEEDS: Seed[] = readdirSync(DIR).filter((f) => f.endsWith('.o')).sort().map((f) => ({ name: f.slice(0, -2), bytes: new Uint8Array(readFileSync(join(DIR, f))) }));
 const COUNT = 6000;
+const CORPUS = join(__dirname, 'corpus');
 
 describe('engine/obj fuzz', () => {
   it(`survives ${COUNT} mutated objects (seed 20261122)`, () => {
@@ -21,5 +22,12 @@ describe('engine/obj fuzz', () => {
     // The mutations must reach past the header checks, or the run proves little.
     expect(report.loadedPrograms).toBeGreaterThan(COUNT / 4);
     expect(Object.keys(report.byKind).sort()).toEqual(['bitflip', 'field', 'overwrite', 'splice', 'stack', 'truncate']);
+  });
+
+  // Inputs that once broke a promise (saved with obj-fuzz-run.ts --index/--out), kept as regressions.
+  it.each(readdirSync(CORPUS).filter((f) => f.endsWith('.o')))('regression input %s', (f) => {
+    const c = checkObject(new Uint8Array(readFileSync(join(CORPUS, f))), f);
+    expect([c.crashes, c.badDiagnostics, c.inconsistent]).toEqual([[], [], []]);
+    expect(c.diagnostics).toBeGreaterThan(0);
   });
 });

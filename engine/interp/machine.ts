@@ -13,7 +13,18 @@ import {
 import { FORMS, makeInsn, type Insn } from '../isa';
 import { Kernel as KernelClass, setupContext } from '../kernel';
 import { DENSE_BREAK, OP, POOL_BASE, loadProgram, type Program } from './program';
-import { OUT, div64, mod64, mul64, sdiv32, sdiv64, smod32, smod64 } from './wide';
+import * as wide from './wide';
+
+// Module-local bindings: a transpiler's CommonJS output reads imported names through getters on
+// every use, which costs more than the arithmetic itself in the interpreter loop.
+const OUT = wide.OUT;
+const mul64 = wide.mul64;
+const div64 = wide.div64;
+const mod64 = wide.mod64;
+const sdiv64 = wide.sdiv64;
+const smod64 = wide.smod64;
+const sdiv32 = wide.sdiv32;
+const smod32 = wide.smod32;
 
 export type FaultCode =
   | 'mem_unmapped' | 'mem_out_of_bounds' | 'mem_read_only' | 'invalid_insn' | 'unresolved_lddw' | 'unsupported'
@@ -852,24 +863,21 @@ export class Machine {
         // ---- lddw ----
         case 67: { const d = ((w >>> 9) & 31); R[d] = P[b + 2]; R[d + 1] = P[b + 1]; pc += 2; continue; }
 
-        // ---- loads ----
-        case 68: case 69: case 70: case 71: case 72: case 73: case 74: {
-          const code = (w & 511);
-          const s = (w >>> 14);
-          const size = code === 68 || code === 72 ? 1 : code === 69 || code === 73 ? 2 : code === 71 ? 8 : 4;
+        // ---- loads and stores: fast paths for the current frame's stack (high word 0xffffc900) and
+        // the last other region touched (one element of an array map), else the bounds-checking slow path ----
+        case 71: { // ldxdw
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
           const a = (R[s] >>> 0) + P[b + 1];
-          const d = ((w >>> 9) & 31);
+          const hi = R[s + 1];
           let o = a - sLo;
           let v: DataView = SV;
-          // Fast path: the current frame's stack (high word 0xffffc900).
-          const hi = R[s + 1];
-          if (hi === -14080 && o >= 0 && o <= 512 - size) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - size) {
-            // Second fast path: the last other region touched (one element of an array map).
+          if (hi === -14080 && o >= 0 && o <= 504) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 8) {
             o += cBase;
             v = CV;
           } else {
-            o = this.eaSlow(hi, a, size, false);
+            o = this.eaSlow(hi, a, 8, false);
             v = this.mv;
             cHi = this.cHi;
             cLo = this.cLo;
@@ -877,49 +885,312 @@ export class Machine {
             cBase = this.cBase;
             cW = this.cW;
             CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
           }
-          if (o < 0) {
-            if (o === -1) {
+          R[d] = v.getInt32(o, true);
+          R[d + 1] = v.getInt32(o + 4, true);
+          pc++;
+          continue;
+        }
+        case 70: { // ldxw
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 508) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 4) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 4, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getInt32(o, true);
+          R[d + 1] = 0;
+          pc++;
+          continue;
+        }
+        case 69: { // ldxh
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 510) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 2) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 2, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getUint16(o, true);
+          R[d + 1] = 0;
+          pc++;
+          continue;
+        }
+        case 68: { // ldxb
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 511) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 1) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 1, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getUint8(o);
+          R[d + 1] = 0;
+          pc++;
+          continue;
+        }
+        case 74: { // ldxsw
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 508) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 4) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 4, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getInt32(o, true);
+          R[d + 1] = R[d] >> 31;
+          pc++;
+          continue;
+        }
+        case 73: { // ldxsh
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 510) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 2) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 2, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getInt16(o, true);
+          R[d + 1] = R[d] >> 31;
+          pc++;
+          continue;
+        }
+        case 72: { // ldxsb
+          const s = w >>> 14;
+          const d = (w >>> 9) & 31;
+          const a = (R[s] >>> 0) + P[b + 1];
+          const hi = R[s + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 511) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 1) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 1, false);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              if (o === -1) {
+                this.pc = pc;
+                this.fault!.pc = pc;
+                stop = STOP_FAULT;
+                left++;
+                break loop;
+              }
+              // A ctx field the kernel rewrites into a pointer load.
+              R[d] = this.spLo;
+              R[d + 1] = this.spHi;
+              pc++;
+              continue;
+            }
+          }
+          R[d] = v.getInt8(o);
+          R[d + 1] = R[d] >> 31;
+          pc++;
+          continue;
+        }
+        // st reads its immediate from the constant pool through the src index, like stx reads a register.
+        case 75: case 76: { // stxdw/stdw
+          const d = (w >>> 9) & 31;
+          const a = (R[d] >>> 0) + P[b + 1];
+          const hi = R[d + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 504) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 8 && cW) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 8, true);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
               this.pc = pc;
               this.fault!.pc = pc;
               stop = STOP_FAULT;
               left++;
               break loop;
             }
-            R[d] = this.spLo;
-            R[d + 1] = this.spHi;
-            pc++;
-            continue;
           }
-          switch (code) {
-            case 71: R[d] = v.getInt32(o, true); R[d + 1] = v.getInt32(o + 4, true); break;
-            case 70: R[d] = v.getInt32(o, true); R[d + 1] = 0; break;
-            case 69: R[d] = v.getUint16(o, true); R[d + 1] = 0; break;
-            case 68: R[d] = v.getUint8(o); R[d + 1] = 0; break;
-            case 74: R[d] = v.getInt32(o, true); R[d + 1] = R[d] >> 31; break;
-            case 73: R[d] = v.getInt16(o, true); R[d + 1] = R[d] >> 31; break;
-            default: R[d] = v.getInt8(o); R[d + 1] = R[d] >> 31; break;
-          }
+          const s = w >>> 14;
+          v.setInt32(o, R[s], true);
+          v.setInt32(o + 4, R[s + 1], true);
           pc++;
           continue;
         }
-
-        // ---- stores (st reads its immediate from the pool through S) ----
-        case 75: case 76: case 77: case 78: case 79: case 80: case 81: case 82: {
-          const code = P[b + 3];
-          const d = ((w >>> 9) & 31);
-          const size = (code & 0x18) === 0x18 ? 8 : (code & 0x18) === 0 ? 4 : (code & 0x18) === 0x08 ? 2 : 1;
+        case 77: case 78: { // stxw/stw
+          const d = (w >>> 9) & 31;
           const a = (R[d] >>> 0) + P[b + 1];
+          const hi = R[d + 1];
           let o = a - sLo;
           let v: DataView = SV;
-          const hi = R[d + 1];
-          if (hi === -14080 && o >= 0 && o <= 512 - size) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - size && cW) {
-            // Second fast path: the last other region touched (one element of an array map).
+          if (hi === -14080 && o >= 0 && o <= 508) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 4 && cW) {
             o += cBase;
             v = CV;
           } else {
-            o = this.eaSlow(hi, a, size, true);
+            o = this.eaSlow(hi, a, 4, true);
             v = this.mv;
             cHi = this.cHi;
             cLo = this.cLo;
@@ -927,21 +1198,80 @@ export class Machine {
             cBase = this.cBase;
             cW = this.cW;
             CV = this.cView;
+            if (o < 0) {
+              this.pc = pc;
+              this.fault!.pc = pc;
+              stop = STOP_FAULT;
+              left++;
+              break loop;
+            }
           }
-          if (o < 0) {
-            this.pc = pc;
-            this.fault!.pc = pc;
-            stop = STOP_FAULT;
-            left++;
-            break loop;
+          const s = w >>> 14;
+          v.setInt32(o, R[s], true);
+          pc++;
+          continue;
+        }
+        case 79: case 80: { // stxh/sth
+          const d = (w >>> 9) & 31;
+          const a = (R[d] >>> 0) + P[b + 1];
+          const hi = R[d + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 510) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 2 && cW) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 2, true);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              this.pc = pc;
+              this.fault!.pc = pc;
+              stop = STOP_FAULT;
+              left++;
+              break loop;
+            }
           }
-          const s = (w >>> 14);
-          if (size === 8) {
-            v.setInt32(o, R[s], true);
-            v.setInt32(o + 4, R[s + 1], true);
-          } else if (size === 4) v.setInt32(o, R[s], true);
-          else if (size === 2) v.setInt16(o, R[s], true);
-          else v.setInt8(o, R[s]);
+          const s = w >>> 14;
+          v.setInt16(o, R[s], true);
+          pc++;
+          continue;
+        }
+        case 81: case 82: { // stxb/stb
+          const d = (w >>> 9) & 31;
+          const a = (R[d] >>> 0) + P[b + 1];
+          const hi = R[d + 1];
+          let o = a - sLo;
+          let v: DataView = SV;
+          if (hi === -14080 && o >= 0 && o <= 511) o += sBase;
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 1 && cW) {
+            o += cBase;
+            v = CV;
+          } else {
+            o = this.eaSlow(hi, a, 1, true);
+            v = this.mv;
+            cHi = this.cHi;
+            cLo = this.cLo;
+            cLim = this.cLim;
+            cBase = this.cBase;
+            cW = this.cW;
+            CV = this.cView;
+            if (o < 0) {
+              this.pc = pc;
+              this.fault!.pc = pc;
+              stop = STOP_FAULT;
+              left++;
+              break loop;
+            }
+          }
+          const s = w >>> 14;
+          v.setInt8(o, R[s]);
           pc++;
           continue;
         }

@@ -8,9 +8,15 @@ export const OUT = new Int32Array(2);
 
 /** floor((a*b) / 2^32) for unsigned 32-bit a, b: exact with doubles by splitting a into 16-bit halves. */
 function mulHiU32(a: number, b: number): number {
-  const p = (a & 0xffff) * b;
-  const q = (a >>> 16) * b;
-  return Math.floor((q + Math.floor(p / 65536)) / 65536);
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  // Every partial product is below 2^32, so >>> and & on them are exact.
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
 }
 
 export function mul64(alo: number, ahi: number, blo: number, bhi: number): void {

@@ -30,6 +30,17 @@ describe(`bpf(2) bridge${skipReason}`, () => {
     closeFd(r.fd!);
   });
 
+  kit('passes the license, so GPL-only helpers are allowed for GPL and refused otherwise', () => {
+    // r1 = fp-8 buffer, r2 = 8, r3 = 0: bpf_probe_read_kernel (id 113) is gpl_only
+    const body = prog(insn(0xbf, 1, 10, 0, 0), insn(0x07, 1, 0, 0, -8), insn(0xb7, 2, 0, 0, 8), insn(0xb7, 3, 0, 0, 0), insn(0x85, 0, 0, 0, 113), insn(0xb7, 0, 0, 0, 0), EXIT);
+    const gpl = progLoad({ progType: 'kprobe', insns: body, license: 'GPL' });
+    expect(gpl.ok, gpl.log).toBe(true);
+    closeFd(gpl.fd!);
+    const proprietary = progLoad({ progType: 'kprobe', insns: body, license: 'Proprietary' });
+    expect(proprietary.ok).toBe(false);
+    expect(proprietary.log).toMatch(/cannot call GPL-restricted function from non-GPL compatible program/);
+  });
+
   kit('reports a refusal as data with errno name and log', () => {
     // exit with r0 never written: "R0 !read_ok"
     const r = progLoad({ progType: 'socket_filter', insns: prog(EXIT) });

@@ -70,7 +70,8 @@ export function progLoad(opts: ProgLoadOptions): ProgLoadResult {
   for (;;) {
     const r = withBuffers((alloc) => {
       const insns = alloc(opts.insns.length, opts.insns);
-      const license = alloc(0, new TextEncoder().encode(`${opts.license ?? 'GPL'}\0`));
+      const licenseText = new TextEncoder().encode(`${opts.license ?? 'GPL'}\0`);
+      const license = alloc(licenseText.length, licenseText);
       const log = logSize ? alloc(logSize) : undefined;
       const attr = alloc(ATTR_SIZE);
       const fdArray = opts.fdArray?.length ? alloc(opts.fdArray.length * 4) : undefined;

@@ -348,8 +348,8 @@ export class Analyzer {
         this.checkExit();
         return 'exit';
       case 'ld_abs': case 'ld_ind':
-        this.reject('legacy packet loads (ld_abs/ld_ind) are not supported by this verifier yet', 'unsupported.ld_abs');
-        break;
+        this.checkLdAbs(insn);
+        return next;
       case 'invalid':
         this.reject(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, 'insn.unknown');
         break;
@@ -622,6 +622,10 @@ export class Analyzer {
         }
         return;
       }
+      case 'lddw_func':
+        // check_ld_imm: callbacks need BTF func_info, which a program loaded without BTF (all we model) lacks.
+        this.reject('missing btf func_info', 'btf.func-info');
+        break;
       default:
         this.reject(`${insn.form.id} is not supported by this verifier yet`, 'unsupported.lddw');
     }
@@ -1239,6 +1243,28 @@ export class Analyzer {
         if (zeroOk && size === 0 && reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
         this.reject(`R${regno} type=${regTypeStr(reg)} expected=fp`, 'helper.mem-type');
     }
+  }
+
+  // ---- legacy packet loads (check_ld_abs) ----
+
+  private checkLdAbs(insn: Insn): void {
+    if (!['socket_filter', 'sched_cls', 'sched_act'].includes(this.opts.progType.name)) {
+      this.reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'ldabs.type');
+    }
+    const ctx = this.checkSrc(6);
+    if (this.cur.refs.length) {
+      for (const ref of this.cur.refs) this.log.write(`Unreleased reference id=${ref} alloc_insn=${this.refInsn.get(ref) ?? 0}\n`);
+      this.reject('BPF_LD_[ABS|IND] would lead to reference leak', 'ref.leak');
+    }
+    if (ctx.type !== 'PTR_TO_CTX') this.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', 'ldabs.r6');
+    if (insn.form.kind === 'ld_ind') this.checkSrc(insn.src);
+    if (ctx.off) this.reject(`dereference of modified ctx ptr R6 off=${ctx.off} disallowed`, 'ctx.modified');
+    const regs = this.regs();
+    for (let r = 0; r <= 5; r++) {
+      regs[r] = notInitReg();
+      this.scratchReg(r);
+    }
+    regs[0] = scalarUnknown();
   }
 
   // ---- bpf-to-bpf calls (check_func_call, prepare_func_exit) ----

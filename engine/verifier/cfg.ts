@@ -103,6 +103,13 @@ export function checkCfg(p: Program): CfgResult {
       case 'may_goto':
         prune.add(pc);
         return [[next, 'fall'], [branchTarget(insn, pc)!, 'branch']];
+      case 'lddw':
+        if (insn.form.id === 'lddw_func') {
+          // A callback's address: the callback body is reached from here (visit_insn, bpf_pseudo_func).
+          prune.add(next);
+          return [[next, 'fall'], [pc + insn.imm + 1, 'branch']];
+        }
+        return [[next, 'fall']];
       case 'call':
       case 'callx':
         prune.add(next);

@@ -3,6 +3,7 @@
 // engine/verifier/EXCEPTIONS.md). -v prints both logs for every level-1 disagreement.
 import { CORPUS } from './corpus';
 import { bpfAvailability, compare, kernelFor, normaliseLog, oursFor } from './differential';
+import { examplePrograms, kernelForExample, oursForExample } from './examples';
 
 /** Level-2 lines not modelled yet: 6.18's stack-liveness pass ("(0) frame 0 insn 5 +written -8"). */
 export function stripUnmodelled(log: string): string {
@@ -29,3 +30,19 @@ for (const c of CORPUS) {
   if (verbose && !r.logAgrees) console.log(`--- kernel log\n${r.kernel.log}--- our log\n${r.ours.log}`);
 }
 console.log(`\nprograms ${CORPUS.length}: verdict agrees ${totals.verdict}, first error agrees ${totals.error}, level-1 log agrees ${totals.log1}, level-2 log agrees ${totals.log2}`);
+
+// Real programs: verdict, first error, and processed-instruction counts (ours vs the kernel's; pruning differs).
+console.log('\nresources/examples (real compiled programs):');
+let ev = 0;
+let ee = 0;
+let en = 0;
+for (const e of examplePrograms()) {
+  const k = kernelForExample(e);
+  const o = oursForExample(e);
+  const kp = /processed (\d+) insns/.exec(k.log)?.[1] ?? '?';
+  en++;
+  ev += Number(k.verdict === o.verdict);
+  ee += Number((o.error?.message ?? null) === k.error);
+  console.log(`${mark(k.verdict === o.verdict)}${mark((o.error?.message ?? null) === k.error)}${e.id.padEnd(34)} kernel=${k.verdict}${k.error ? ` "${k.error}"` : ''} processed ${kp} | ours=${o.verdict}${o.error ? ` "${o.error.message}"` : ''} processed ${o.processed}`);
+}
+console.log(`\nexamples ${en}: verdict agrees ${ev}, first error agrees ${ee}`);

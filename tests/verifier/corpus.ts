@@ -382,4 +382,11 @@ r0 = 0
 exit
 r0 = 1
 exit` },
+
+  // --- legacy packet loads ---
+  { name: 'ld-abs-ok', rule: 'ld_abs with r6 = ctx', progType: 'socket_filter', asm: 'r6 = r1\nr0 = *(u8 *)skb[12]\nexit' },
+  { name: 'ld-ind-ok', rule: 'ld_ind with an index register', progType: 'sched_cls', asm: 'r6 = r1\nr7 = 14\nr0 = *(u16 *)skb[r7 + 2]\nexit' },
+  { name: 'ld-abs-no-r6', rule: 'ld_abs needs r6 to hold the ctx', progType: 'socket_filter', asm: 'r6 = 0\nr0 = *(u8 *)skb[12]\nexit' },
+  { name: 'ld-abs-xdp', rule: 'ld_abs only for skb program types', progType: 'xdp', asm: 'r6 = r1\nr0 = *(u8 *)skb[12]\nexit' },
+  { name: 'ld-abs-clobbers', rule: 'ld_abs clobbers r1-r5', progType: 'socket_filter', asm: 'r6 = r1\nr2 = 1\nr0 = *(u32 *)skb[0]\nr0 = r2\nexit' },
 ];

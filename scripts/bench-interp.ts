@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '../engine/asm';
-import { makeInsn, type Insn } from '../engine/isa';
+import { encode, makeInsn, type Insn } from '../engine/isa';
 import { runProgram, type RunOptions } from '../engine/interp';
 
 function asm(src: string): Insn[] {
@@ -200,6 +200,77 @@ int main(void) {
   }
 }
 
+/**
+ * A minimal uBPF-style C interpreter (switch on the opcode byte, 64-bit registers, bounds-checked
+ * stack accesses) for the opcodes the stack and branchy workloads use: the same programs, timed on
+ * the same machine at the same moment, so load from other jobs affects both sides alike.
+ */
+const C_INTERP = `#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+struct insn { uint8_t code, regs; int16_t off; int32_t imm; };
+static uint64_t run(const struct insn *p, uint64_t *executed) {
+  uint64_t r[11] = {0}; uint8_t stack[512]; memset(stack, 0, sizeof stack);
+  r[10] = (uint64_t)(uintptr_t)(stack + 512); uint64_t n = 0;
+  for (int pc = 0;; pc++) {
+    const struct insn *i = &p[pc]; int d = i->regs & 15, s = i->regs >> 4; n++;
+#define CHK(a, sz) do { uint8_t *x = (uint8_t *)(uintptr_t)(a); if (x < stack || x + (sz) > stack + 512) return ~0ULL; } while (0)
+    switch (i->code) {
+    case 0xb7: r[d] = (uint64_t)(int64_t)i->imm; break;
+    case 0xbf: r[d] = r[s]; break;
+    case 0x07: r[d] += (uint64_t)(int64_t)i->imm; break;
+    case 0x0f: r[d] += r[s]; break;
+    case 0xaf: r[d] ^= r[s]; break;
+    case 0x57: r[d] &= (uint64_t)(int64_t)i->imm; break;
+    case 0x77: r[d] >>= i->imm; break;
+    case 0x27: r[d] *= (uint64_t)(int64_t)i->imm; break;
+    case 0x79: CHK(r[s] + i->off, 8); memcpy(&r[d], (void *)(uintptr_t)(r[s] + i->off), 8); break;
+    case 0x61: { uint32_t v; CHK(r[s] + i->off, 4); memcpy(&v, (void *)(uintptr_t)(r[s] + i->off), 4); r[d] = v; break; }
+    case 0x7b: CHK(r[d] + i->off, 8); memcpy((void *)(uintptr_t)(r[d] + i->off), &r[s], 8); break;
+    case 0x63: { uint32_t v = (uint32_t)r[s]; CHK(r[d] + i->off, 4); memcpy((void *)(uintptr_t)(r[d] + i->off), &v, 4); break; }
+    case 0x05: pc += i->off; break;
+    case 0x15: if (r[d] == (uint64_t)(int64_t)i->imm) pc += i->off; break;
+    case 0x55: if (r[d] != (uint64_t)(int64_t)i->imm) pc += i->off; break;
+    case 0x65: if ((int64_t)r[d] > (int64_t)i->imm) pc += i->off; break;
+    case 0x95: *executed = n; return r[0];
+    default: return ~0ULL;
+    }
+  }
+}
+int main(int argc, char **argv) {
+  static struct insn prog[4096]; FILE *f = fopen(argv[1], "rb"); size_t len = fread(prog, 1, sizeof prog, f); fclose(f); (void)len;
+  double best = 1e30; uint64_t ex = 0, r0 = 0;
+  for (int k = 0; k < 5; k++) {
+    struct timespec a, b; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    r0 = run(prog, &ex);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+    if (ns / ex < best) best = ns / ex;
+  }
+  printf("%f %llu %llu\\n", best, (unsigned long long)ex, (unsigned long long)r0);
+  return 0;
+}
+`;
+
+function cInterpreter(workloadsToRun: Workload[]): Map<string, { ns: number; executed: number; r0: bigint }> | undefined {
+  const out = new Map<string, { ns: number; executed: number; r0: bigint }>();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-bench-'));
+    writeFileSync(join(dir, 'interp.c'), C_INTERP);
+    execFileSync('gcc', ['-O2', '-o', join(dir, 'interp'), join(dir, 'interp.c')]);
+    for (const w of workloadsToRun) {
+      const file = join(dir, 'prog.bin');
+      writeFileSync(file, encode(w.insns));
+      const [ns, executed, r0] = execFileSync(join(dir, 'interp'), [file]).toString().trim().split(' ');
+      out.set(w.name, { ns: Number(ns), executed: Number(executed), r0: BigInt(r0) });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 const quick = process.argv.includes('--quick');
 const reps = quick ? 3 : 10;
 console.log(`bpfdbg interpreter benchmark (node ${process.version}, best of ${reps} runs after warm-up, CPU time)\n`);
@@ -208,6 +279,11 @@ for (const w of workloads) {
   bench(w, 2);
   const r = bench(w, reps);
   console.log(w.name.padEnd(42) + String(r.executed).padStart(12) + r.nsPerInsn.toFixed(2).padStart(10) + (1000 / r.nsPerInsn).toFixed(0).padStart(10));
+}
+const cRef = cInterpreter(workloads.filter((w) => w.name.startsWith('stack') || w.name.startsWith('branchy')));
+if (cRef) {
+  console.log('\nsame programs in a minimal uBPF-style C switch interpreter (gcc -O2), same machine, same moment:');
+  for (const [name, r] of cRef) console.log(name.padEnd(42) + String(r.executed).padStart(12) + r.ns.toFixed(2).padStart(10) + (1000 / r.ns).toFixed(0).padStart(10));
 }
 const native = nativeFnv();
 console.log(`\nreference: uBPF C interpreter ~7-9 ns/insn on these machines (given figure)`);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { encode2013, FORMS_2013, makeInsn2013, type Insn2013 } from '../isa/ebpf2013';
-import { FILTER_EX1_C, FILTER_EX2_C } from './examples-2013';
+import { exampleText } from '../../tests/support/examples';
+
 import { parse2013 } from './parse-2013';
+
+const FILTER_EX1_C = exampleText('2013/filter_ex1.c');
+const FILTER_EX2_C = exampleText('2013/filter_ex2.c');
 
 const hex = (insns: readonly Insn2013[]) => Array.from(encode2013(insns), (b) => b.toString(16).padStart(2, '0')).join(' ');
 

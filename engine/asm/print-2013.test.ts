@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decode2013, encode2013, FORMS_2013, makeInsn2013 } from '../isa/ebpf2013';
-import { FILTER_EX1_C, FILTER_EX2_C } from './examples-2013';
+import { exampleText } from '../../tests/support/examples';
+
 import { parse2013 } from './parse-2013';
 import { printInsn2013, printProgram2013 } from './print-2013';
+
+const FILTER_EX1_C = exampleText('2013/filter_ex1.c');
+const FILTER_EX2_C = exampleText('2013/filter_ex2.c');
 
 /** SEEDS-SPEC Appendix A.2 (ISA-16, IT-05), verbatim. */
 const GOLDEN_A2 = `== filter_ex1

@@ -3,10 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { bpfAvailability, closeFd, mapCreate, progLoad } from '../host/bpf';
 import { parse2013 } from '../asm/parse-2013';
-import { FILTER_EX2_C } from '../asm/examples-2013';
+import { exampleText } from '../../tests/support/examples';
+
 import { encode, makeInsn } from '../isa';
 import { transcodeProgram } from '../isa/ebpf2013';
 import { loadImage2013, writeImage2013 } from './image-2013';
+
+const FILTER_EX2_C = exampleText('2013/filter_ex2.c');
 
 const avail = bpfAvailability();
 const skipReason = avail.ok ? '' : ` (skipped: ${avail.reason})`;

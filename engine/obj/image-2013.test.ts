@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse2013 } from '../asm/parse-2013';
-import { FILTER_EX1_C, FILTER_EX2_C } from '../asm/examples-2013';
+import { exampleText } from '../../tests/support/examples';
+
 import { decode, encode, hasErrors } from '../isa';
 import { decode2013, transcodeProgram } from '../isa/ebpf2013';
 import { E2BIG, EINVAL, loadImage2013, printImage2013, writeImage2013 } from './image-2013';
+
+const FILTER_EX1_C = exampleText('2013/filter_ex1.c');
+const FILTER_EX2_C = exampleText('2013/filter_ex2.c');
 
 /** SEEDS-SPEC Appendix A.1 (IT-01, IT-02), verbatim; also matched byte for byte by the seed's C built with gcc. */
 const GOLDEN_A1 = `== filter_ex1.bpf 254 bytes

@@ -60,6 +60,25 @@ describe('bpfdbg disasm', () => {
     }
   });
 
+  it('lists the 2013 images in their own format, or transcoded to eBPF when a syntax is asked for', async () => {
+    const bytes = new Uint8Array(readFileSync(join(EXAMPLES, '2013/filter_ex1.bpf')));
+    expect(bytes.length).toBe(254);
+    const m = memoryIO({ 'f.bpf': bytes });
+    expect(await main(['disasm', 'f.bpf', '--json'], m.io)).toBe(0);
+    const listing = JSON.parse(m.out()) as JsonListing;
+    expect(listing.programs.map((p) => [p.dialect, p.insns.length])).toEqual([['ebpf-2013', 24]]);
+    expect(listing.programs[0].insns[0]).toMatchObject({ index: 0, bytes: 'c20aecff6c6f0000', text: 'code_c2 *(u32 *)(r10 -20) = 28524' });
+    const t = memoryIO({ 'f.bpf': bytes });
+    expect(await main(['disasm', 'f.bpf'], t.io)).toBe(0);
+    expect(t.out()).toMatch(/call 1 {2}; bpf_load_pointer$/m);
+    // filter_ex2 transcodes completely; the listing is modern eBPF
+    const m2 = memoryIO({ 'g.bpf': new Uint8Array(readFileSync(join(EXAMPLES, '2013/filter_ex2.bpf'))) });
+    expect(await main(['disasm', 'g.bpf', '--syntax', 'llvm', '--json'], m2.io)).toBe(0);
+    const modern = JSON.parse(m2.out()) as JsonListing;
+    expect(modern.programs[0].dialect).toBe('ebpf');
+    expect(modern.programs[0].insns.at(-1)!.text).toBe('exit');
+  });
+
   it('diagnoses malformed input with exit 1, naming where', async () => {
     const elf = new Uint8Array(readFileSync(join(EXAMPLES, 'xdp_parse.o'))).slice(0, 200);
     const m = memoryIO({ 'cut.o': elf, 'odd.bin': new Uint8Array([0x95, 0, 0, 0, 0, 0, 0, 0, 0x07]), 'bad.bin': new Uint8Array([0x8f, 0, 0, 0, 0, 0, 0, 0]) });

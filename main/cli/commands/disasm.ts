@@ -2,7 +2,7 @@
 import { printInsn, type Syntax } from '../../../engine/asm';
 import { printInsn2013 } from '../../../engine/asm/print-2013';
 import { encode, formatDiagnostic, hasErrors, type Diagnostic, type Insn } from '../../../engine/isa';
-import { encode2013, transcodeProgram, type Insn2013 } from '../../../engine/isa/ebpf2013';
+import { encode2013, strtabName, transcodeProgram, type Insn2013 } from '../../../engine/isa/ebpf2013';
 import { helperKernelName } from '../../../engine/kernel/helper-protos';
 import { loadObject, loadRaw, type ObjMap, type ObjProgram } from '../../../engine/obj';
 import { loadImage2013 } from '../../../engine/obj/image-2013';
@@ -60,8 +60,12 @@ function relocationNotes(prog: ObjProgram, maps: readonly ObjMap[]): Map<number,
   return notes;
 }
 
-function list2013(insns: readonly Insn2013[]): ListedInsn[] {
-  return insns.map((insn, i) => ({ index: i, bytes: hex(encode2013([insn])), text: printInsn2013(insn) }));
+function list2013(insns: readonly Insn2013[], strtab: Uint8Array): ListedInsn[] {
+  return insns.map((insn, i) => {
+    // a 2013 call names its helper by strtab offset: say which name it resolves to
+    const note = (insn.code & 0xff) === 0x85 ? (strtabName(strtab, insn.imm) ?? 'no helper name at this strtab offset') : undefined;
+    return { index: i, bytes: hex(encode2013([insn])), text: printInsn2013(insn), ...(note ? { note } : {}) };
+  });
 }
 
 const isElf = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
@@ -78,7 +82,7 @@ export function listFile(bytes: Uint8Array, file: string, syntax: Syntax | undef
   if (is2013(bytes)) {
     const r = loadImage2013(bytes, { file });
     if (!r.image) return { programs: [], diagnostics: r.diagnostics };
-    if (syntax === undefined) return { programs: [{ name: 'filter', section: 'bpf-image', dialect: 'ebpf-2013', insns: list2013(r.image.insns) }], diagnostics: r.diagnostics };
+    if (syntax === undefined) return { programs: [{ name: 'filter', section: 'bpf-image', dialect: 'ebpf-2013', insns: list2013(r.image.insns, r.image.strtab) }], diagnostics: r.diagnostics };
     const t = transcodeProgram(r.image);
     const pcs: number[] = [];
     t.insns.reduce((pc, insn) => (pcs.push(pc), pc + (insn.form.kind === 'lddw' ? 2 : 1)), 0);

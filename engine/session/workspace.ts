@@ -211,7 +211,7 @@ export class Workspace {
       case 'object':
         return this.loadElf(name, bytes);
       case 'raw': {
-        const d = decode(bytes, { section: name });
+        const d = decode(bytes);
         if (bytes.length === 0) return { diagnostics: [error('session.empty-file', `${name} is empty`, { file: name })] };
         return {
           programs: [{ name, section: 'raw', type: 'unknown', insns: d.insns, pcs: d.pcs, source: [], labels: new Map(), syntax: 'llvm' }],

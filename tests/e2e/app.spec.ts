@@ -45,6 +45,17 @@ test('opens an example object and shows its listing with source lines', async ({
   expect(errors).toEqual([]);
 });
 
+test('raw bytecode with a bad instruction: diagnostics point into the listing', async ({ page }) => {
+  await ready(page);
+  const words = [[0xb7, 0, 0, 0, 7, 0, 0, 0], [0xff, 0, 0, 0, 0, 0, 0, 0], [0x95, 0, 0, 0, 0, 0, 0, 0]];
+  await openFile(page, 'bad.bin', Buffer.from(words.flat()));
+  const listing = page.getByTestId('listing');
+  await expect(listing.locator('.line.invalid')).toContainText('<unknown>');
+  await expect(page.getByTestId('diagnostics')).toContainText('unknown opcode 0xff');
+  await page.getByTestId('diagnostics').getByRole('button', { name: /insn 1/ }).click();
+  await page.screenshot({ path: path.join(SHOTS, 'raw-diagnostics.png') });
+});
+
 test('a malformed object gives a clear error where the listing would be', async ({ page }) => {
   await ready(page);
   const bad = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]);
@@ -85,6 +96,10 @@ test('a 100k-instruction program scrolls to its end', async ({ page }) => {
   });
   await expect(listing.getByText('99999', { exact: true })).toBeVisible();
   await expect(listing.getByText('exit', { exact: true })).toBeVisible();
+  // Keyboard selection moves between instruction lines.
+  await listing.getByText('99998', { exact: true }).click();
+  await viewport.press('ArrowDown');
+  await expect(listing.locator('.line.selected')).toContainText('exit');
   // Only the visible window is in the DOM, not 100k rows.
   expect(await listing.locator('.line').count()).toBeLessThan(200);
   await viewport.evaluate((el) => {

@@ -228,4 +228,27 @@ describe('program contexts', () => {
     const s = runProgram(asm('r2 = 77\n*(u64 *)(r1 + 8) = r2\nr0 = 0\nexit'), { type: 'syscall', ctx: new Uint8Array(16) });
     expect(s.ctxOut![8]).toBe(77);
   });
+  it('skb_load_bytes copies packet bytes, -EFAULT past the end', () => {
+    const prog = (off: number): Insn[] => [
+      makeInsn('mov64_imm', { dst: 2, imm: off }),
+      makeInsn('mov64_reg', { dst: 3, src: 10 }),
+      makeInsn('add64_imm', { dst: 3, imm: -8 }),
+      makeInsn('mov64_imm', { dst: 4, imm: 4 }),
+      makeInsn('call', { imm: 26 }),
+      makeInsn('ldxw', { dst: 6, src: 10, off: -8 }),
+      makeInsn('lsh64_imm', { dst: 0, imm: 32 }),
+      makeInsn('or64_reg', { dst: 0, src: 6 }),
+      makeInsn('exit'),
+    ];
+    const packet = Uint8Array.of(1, 2, 3, 4, 5, 6);
+    expect(runProgram(prog(2), { type: 'sched_cls', packet }).r0).toBe(0x06050403n);
+    expect(runProgram(prog(3), { type: 'sched_cls', packet }).r0).toBe(BigInt.asUintN(64, -14n << 32n));
+  });
+});
+
+describe('helpers outside the simulation', () => {
+  it('a real helper that is not simulated and a non-existent id are different faults', () => {
+    expect(runProgram([makeInsn('call', { imm: 9 }), makeInsn('exit')]).fault).toMatchObject({ code: 'helper_not_simulated', pc: 0 });
+    expect(runProgram([makeInsn('call', { imm: 100000 }), makeInsn('exit')]).fault?.message).toContain('invalid func unknown#100000');
+  });
 });

@@ -7,7 +7,7 @@
 // anything else takes the slow path, which bounds-checks against the AddressSpace and faults with
 // the address, size and region instead of touching anything outside the region.
 import {
-  HI, NO_HI, helperById, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
+  HELPER_NAMES, HI, NO_HI, helperById, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
   type Kernel, type Region, type RunContext,
 } from '../kernel';
 import { FORMS, makeInsn, type Insn } from '../isa';
@@ -28,7 +28,7 @@ const smod32 = wide.smod32;
 
 export type FaultCode =
   | 'mem_unmapped' | 'mem_out_of_bounds' | 'mem_read_only' | 'invalid_insn' | 'unresolved_lddw' | 'unsupported'
-  | 'bad_jump' | 'pc_out_of_range' | 'unknown_helper' | 'helper_arg' | 'call_depth' | 'bad_callx';
+  | 'bad_jump' | 'pc_out_of_range' | 'unknown_helper' | 'helper_not_simulated' | 'helper_arg' | 'call_depth' | 'bad_callx';
 
 export interface Fault {
   code: FaultCode;
@@ -557,7 +557,12 @@ export class Machine {
 
   private helperCall(id: number): number {
     const h = helperById(id);
-    if (!h) return this.setFault('unknown_helper', `unknown helper function id ${id} (func#${id})`);
+    if (!h) {
+      const name = id > 0 ? HELPER_NAMES[id] : undefined;
+      return name
+        ? this.setFault('helper_not_simulated', `helper bpf_${name} (id ${id}) exists in the kernel but is not simulated`)
+        : this.setFault('unknown_helper', `invalid func unknown#${id}: no helper has this id`);
+    }
     const R = this.R;
     if (h.fn === 'machine') return id === 12 ? this.tailCall() : this.bpfLoop();
     const args = [U64(R[2], R[3]), U64(R[4], R[5]), U64(R[6], R[7]), U64(R[8], R[9]), U64(R[10], R[11])];

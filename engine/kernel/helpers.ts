@@ -34,7 +34,7 @@ export interface HelperDef {
 export const HELPER_IDS = {
   map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, probe_read: 4, ktime_get_ns: 5,
   trace_printk: 6, get_prandom_u32: 7, get_smp_processor_id: 8, tail_call: 12, get_current_pid_tgid: 14,
-  get_current_uid_gid: 15, get_current_comm: 16, perf_event_output: 25, probe_read_str: 45,
+  get_current_uid_gid: 15, get_current_comm: 16, perf_event_output: 25, skb_load_bytes: 26, probe_read_str: 45,
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, probe_read_user: 112, probe_read_kernel: 113,
   probe_read_user_str: 114, probe_read_kernel_str: 115, jiffies64: 118, ktime_get_boot_ns: 125,
   ringbuf_output: 130, ringbuf_reserve: 131, ringbuf_submit: 132, ringbuf_discard: 133, ringbuf_query: 134,
@@ -253,6 +253,19 @@ const HELPERS: HelperDef[] = [
       const data = readArg(k, args[3], Number(args[4] & 0xffffffffn), 'perf_event_output data');
       if (isFault(data)) return data;
       return BigInt.asUintN(64, BigInt(m.output(idx, data)));
+    },
+  },
+  {
+    // skb_load_bytes(skb, offset, to, len): -EFAULT when the range leaves the packet (linear data only).
+    id: 26, name: 'skb_load_bytes', fn: ({ kernel: k, args }) => {
+      const pkt = k.packet;
+      const off = Number(args[1] & 0xffffffffn);
+      const len = Number(args[3] & 0xffffffffn);
+      if (!pkt || off + len > pkt.size || len === 0) {
+        const err = writeArg(k, args[2], new Uint8Array(len), 'skb_load_bytes destination');
+        return err ?? neg(ERRNO.EFAULT);
+      }
+      return writeArg(k, args[2], pkt.bytes.slice(off, off + len), 'skb_load_bytes destination') ?? 0n;
     },
   },
   { id: 45, name: 'probe_read_str', fn: (c) => probeReadStr(c, 'probe_read_str') },

@@ -4,3 +4,4 @@ export * from './maps';
 export * from './kernel';
 export * from './helpers';
 export * from './run-ctx';
+export { HELPER_NAMES } from './helper-protos';

@@ -43,6 +43,8 @@ export class Kernel {
   clockNs: bigint;
   clockStepNs: bigint;
   private prng: number;
+  /** The packet of the current run (skb/xdp programs), for skb_load_bytes. */
+  packet: Region | undefined;
   /** trace_printk output (the trace pipe), one line per call as the kernel emits it. */
   console = '';
   private readonly maps: BpfMap[] = [];

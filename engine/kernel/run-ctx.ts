@@ -68,6 +68,7 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       buf.set(pkt, PACKET_HEADROOM);
       const headroom = k.space.map({ name: 'packet headroom', kind: 'packet', hi: HI.DIRECT, bytes: buf.subarray(0, PACKET_HEADROOM), writable: true });
       const packet = k.space.map({ name: 'packet', kind: 'packet', hi: HI.DIRECT, lo: headroom.lo + PACKET_HEADROOM, bytes: buf.subarray(PACKET_HEADROOM), writable: input.type !== 'socket_filter' });
+      k.packet = packet;
       const data = ptr(packet);
       const dataEnd = data + BigInt(pkt.byteLength);
       if (input.type === 'xdp') {

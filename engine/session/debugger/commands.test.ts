@@ -22,7 +22,8 @@ function session(src = PROG): DebugConsole {
   const p = parse(src, { file: 'prog.s' });
   const pcs = slotPcs(p.insns);
   const lines: LineTable = new Map(p.insns.map((_, i) => [pcs[i], { file: 'prog.s', line: p.lineOfInsn[i] }]));
-  const s = createDebugSession({ insns: p.insns }, { lines, functions: new Map([[0, 'main'], [7, 'add']]) });
+  const sources = new Map([['prog.s', src.split('\n').slice(0, -1)]]);
+  const s = createDebugSession({ insns: p.insns }, { lines, sources, functions: new Map([[0, 'main'], [7, 'add']]) });
   if (!('console' in s)) throw new Error('launch failed');
   return s.console;
 }
@@ -139,6 +140,15 @@ describe('DebugConsole', () => {
     expect(w.stop?.pc).toBe(6);
     expect(w.text).toContain('Old value = 00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00\nNew value = 09 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00\n');
     expect(c.execute('watch r1 @ 2')).toMatchObject({ ok: false, text: '@ LEN needs a memory expression: watch *(u8 *)addr @ 16\n' });
+  });
+
+  it('lists source lines around the pc, a line or a function, continuing on repeat', () => {
+    const c = session();
+    expect(c.execute('list').text).toBe('1\tr1 = 5\n2\t*(u64 *)(r10 - 8) = r1\n3\tr2 = 3\n4\tcall add\n5\tr0 += 1\n6\t*(u32 *)(r10 - 16) = r0\n7\texit\n8\tadd:\n9\tr0 = r1\n10\tr0 += r2\n');
+    expect(c.execute('list').text).toBe('11\texit\n');
+    // An empty line repeats list, which has reached the end of the file.
+    expect(c.execute('')).toMatchObject({ ok: false, text: 'Line number 12 out of range; "prog.s" has 11 lines.\n' });
+    expect(c.execute('list add').text.split('\n')[0]).toBe('4\tcall add');
   });
 
   it('runs to a location with until/advance', () => {

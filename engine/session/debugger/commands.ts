@@ -26,6 +26,8 @@ export interface CommandResult {
 export interface ConsoleOptions extends ViewContext {
   /** Prints one instruction; default: engine/asm's llvm syntax in decimal, calls named by `functions`. */
   readonly printInsn?: (insn: Insn, pc: number) => string;
+  /** Whole source files by the name the line table uses (for `list`); without them only lines with code have text. */
+  readonly sources?: ReadonlyMap<string, readonly string[]>;
   /** Makes a fresh target for `run`/`start` after the program has started. */
   readonly restart?: () => DebugTarget;
 }
@@ -36,12 +38,12 @@ const hex = (v: bigint): string => `0x${v.toString(16)}`;
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 /** Commands that an empty line repeats, as in gdb. */
-const REPEATABLE = new Set(['step', 'next', 'stepi', 'nexti', 'reverse-step', 'reverse-next', 'reverse-stepi', 'reverse-nexti', 'x', 'continue', 'reverse-continue']);
+const REPEATABLE = new Set(['list', 'step', 'next', 'stepi', 'nexti', 'reverse-step', 'reverse-next', 'reverse-stepi', 'reverse-nexti', 'x', 'continue', 'reverse-continue']);
 
 const ALIASES: Readonly<Record<string, string>> = {
   s: 'step', n: 'next', si: 'stepi', ni: 'nexti', c: 'continue', cont: 'continue', fin: 'finish', b: 'break', br: 'break',
   p: 'print', bt: 'backtrace', where: 'backtrace', r: 'run', d: 'delete', rs: 'reverse-step', rn: 'reverse-next',
-  rsi: 'reverse-stepi', rni: 'reverse-nexti', rc: 'reverse-continue', i: 'info', q: 'quit', h: 'help', u: 'until', adv: 'advance',
+  l: 'list', rsi: 'reverse-stepi', rni: 'reverse-nexti', rc: 'reverse-continue', i: 'info', q: 'quit', h: 'help', u: 'until', adv: 'advance',
 };
 
 const HELP: ReadonlyArray<readonly [string, string]> = [
@@ -62,6 +64,7 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
   ['reverse-continue / reverse-finish', 'back to the previous breakpoint/watchpoint (rc) / to the call'],
   ['info registers|breakpoints|frame|stack [all]|maps [NAME]|output|history', 'show state (i r, i b, i f, ...)'],
   ['backtrace', 'call stack (bt)'],
+  ['list [LINE|FILE:LINE|FUNCTION]', 'source lines around the pc or LOC (l); again: the next ones'],
   ['x/NFU ADDR', 'examine memory: F in x d u i, U in b h w g (x/8gx r10-64, x/4i pc)'],
   ['print[/x|/d|/u|/t] EXPR', 'evaluate an expression (p): r1 + 8, *(u32 *)(r10-4), (s32)w0 s< -1'],
   ['set EXPR = EXPR', 'change a register or memory (recorded: reverse-step undoes it)'],
@@ -74,6 +77,10 @@ export class DebugConsole {
   private valueCount = 0;
   private xDefaults = { format: 'x', unit: 'w' as 'b' | 'h' | 'w' | 'g' };
   private xNext: bigint | undefined;
+  private listNext: { file: string; line: number } | undefined;
+  /** Name of the command before the current one (a second `list` continues the first). */
+  private previous = '';
+  private current = '';
   private readonly handlers: Record<string, Handler>;
 
   constructor(readonly dbg: Debugger, private readonly opts: ConsoleOptions = {}) {
@@ -104,6 +111,7 @@ export class DebugConsole {
       'reverse-continue': () => this.stopped('reverse-continue', this.dbg.reverseContinue()),
       'reverse-finish': () => this.stopped('reverse-finish', this.dbg.reverseFinish()),
       info: (a) => this.info(a),
+      list: (a) => this.list(a),
       backtrace: () => this.ok('backtrace', this.backtrace()),
       x: (a, cmd) => this.examine(cmd, a),
       print: (a, cmd) => this.print(cmd, a),
@@ -125,6 +133,8 @@ export class DebugConsole {
     const name = ALIASES[m[1]] ?? m[1];
     const h = this.handlers[name];
     if (!h) return this.fail('', `undefined command: "${m[1]}". Try "help".`);
+    this.previous = this.current;
+    this.current = name;
     const res = h(m[3], m[1] + (m[2] ?? ''));
     // Handlers give columns within their arguments; the caller wants them within the line.
     const argsStart = line.length - line.trimStart().length + trimmed.length - m[3].length;
@@ -417,6 +427,45 @@ export class DebugConsole {
       if (m.entries.length > 32) out.push(`  ... ${m.entries.length - 32} more`);
     }
     return out.join('\n');
+  }
+
+  /** Ten source lines around a location, from the text the line table carries (BTF stores each line's text). */
+  private list(args: string): CommandResult {
+    const texts = new Map<string, Map<number, string>>();
+    for (const l of this.dbg.lines.values()) {
+      if (l.text === undefined) continue;
+      const m = texts.get(l.file) ?? new Map<number, string>();
+      m.set(l.line, l.text);
+      texts.set(l.file, m);
+    }
+    for (const [file, all] of this.opts.sources ?? []) texts.set(file, new Map(all.map((t, i) => [i + 1, t])));
+    if (!texts.size) return this.fail('list', 'no source text: the program has no line information with text');
+    let file: string;
+    let first: number;
+    if (args.trim()) {
+      const loc = this.location(args);
+      if ('error' in loc) return this.fail('list', loc.error, loc.column);
+      const src = this.dbg.lineOf(loc.pc);
+      if (!src) return this.fail('list', `no line information for pc ${loc.pc}`);
+      file = src.file;
+      first = Math.max(1, src.line - 5);
+    } else if (this.previous === 'list' && this.listNext) {
+      ({ file, line: first } = this.listNext);
+    } else {
+      const src = this.dbg.lineOf(this.dbg.target.pc());
+      if (!src) return this.fail('list', `no line information for pc ${this.dbg.target.pc()}`);
+      file = src.file;
+      first = Math.max(1, src.line - 5);
+    }
+    const lines = texts.get(file) ?? new Map<number, string>();
+    const whole = this.opts.sources?.get(file);
+    const last = whole ? Math.min(first + 9, whole.length) : first + 9;
+    if (first > last) return this.fail('list', `Line number ${first} out of range; "${file}" has ${whole?.length ?? 0} lines.`);
+    const out: string[] = [];
+    // Without the file, lines without code have no line-table entry and so no text: their numbers show alone.
+    for (let n = first; n <= last; n++) out.push(`${n}\t${lines.get(n) ?? ''}`.trimEnd());
+    this.listNext = { file, line: last + 1 };
+    return this.ok('list', out.join('\n'));
   }
 
   private backtrace(): string {

@@ -18,6 +18,8 @@ export interface DebugInput {
   readonly maps: readonly LaunchMap[];
   /** The run-time type the program's section implies ('raw' when nothing does). */
   readonly type: RunProgType;
+  /** Whole source texts known from the input itself (the assembly file), by line-table file name. */
+  readonly sources: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface LoadOptions {
@@ -59,12 +61,13 @@ export function loadDebugInput(bytes: Uint8Array, opts: LoadOptions): { input?: 
     const callTargets = new Set(p.insns.flatMap((insn, i) => (insn.form.id === 'call_local' ? [pcs[i] + 1 + insn.imm] : [])));
     const functions = new Map<number, string>([[0, base.replace(/\.[^.]*$/, '')]]);
     for (const [name, pc] of p.labels) if (callTargets.has(pc)) functions.set(pc, name);
-    return { input: { format, insns: p.insns, name: base, lines, functions, maps: [], type: 'raw' }, diagnostics: p.diagnostics };
+    const whole = src[src.length - 1] === '' ? src.slice(0, -1) : src;
+    return { input: { format, insns: p.insns, name: base, lines, functions, maps: [], type: 'raw', sources: new Map([[base, whole]]) }, diagnostics: p.diagnostics };
   }
   if (format === 'raw') {
     const r = loadRaw(bytes, { file: opts.file });
     if (hasErrors(r.diagnostics)) return { diagnostics: r.diagnostics };
-    return { input: { format, insns: r.program.insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'raw' }, diagnostics: r.diagnostics };
+    return { input: { format, insns: r.program.insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'raw', sources: new Map() }, diagnostics: r.diagnostics };
   }
   const o = loadObject(bytes, { file: opts.file });
   if (!o.object) return { diagnostics: o.diagnostics };
@@ -84,5 +87,5 @@ export function loadDebugInput(bytes: Uint8Array, opts: LoadOptions): { input?: 
     const def: MapDef = { type: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.kernelName };
     return { def, ...(m.initialData ? { initialData: m.initialData } : {}) };
   });
-  return { input: { format, insns: prog.insns, name: prog.name, lines, functions, maps, type: runTypeOf(prog) }, diagnostics: o.diagnostics };
+  return { input: { format, insns: prog.insns, name: prog.name, lines, functions, maps, type: runTypeOf(prog), sources: new Map() }, diagnostics: o.diagnostics };
 }

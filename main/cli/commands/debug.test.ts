@@ -154,7 +154,7 @@ describe('bpfdbg debug', () => {
   it.skipIf(!existsSync(clang))('debugs a clang-built object with C line info, a subprogram and a global (needs clang-19)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-debug-'));
     try {
-      writeFileSync(join(dir, 'prog.c'), `#define SEC(n) __attribute__((section(n), used))
+      const csrc = `#define SEC(n) __attribute__((section(n), used))
 
 unsigned long counter;
 
@@ -175,10 +175,12 @@ int sum(void *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
-`);
+`;
+      writeFileSync(join(dir, 'prog.c'), csrc);
       execFileSync(clang, ['-target', 'bpf', '-O2', '-g', '-c', 'prog.c', '-o', 'prog.o'], { cwd: dir });
       const obj = new Uint8Array(readFileSync(join(dir, 'prog.o')));
-      const f = fakeIO({ 'prog.o': obj }, ['break scale', 'run', 'bt', 'finish', 'p r0', 'delete', 'next', 'p r0', 'next', 'x/1gx r2', 'reverse-next', 'c'].join('\n') + '\n');
+      // The source file is read by the name the line info gives, as gdb does, for `list`.
+      const f = fakeIO({ 'prog.o': obj, [join(dir, 'prog.c')]: csrc }, ['break scale', 'run', 'bt', 'finish', 'p r0', 'delete', 'next', 'p r0', 'next', 'x/1gx r2', 'reverse-next', 'list', 'c'].join('\n') + '\n');
       expect(await main(['debug', 'prog.o', '--program', 'sum', '--echo'], f.io)).toBe(0);
       const out = f.out();
       expect(f.err()).toBe('');
@@ -193,6 +195,8 @@ char LICENSE[] SEC("license") = "GPL";
       // After line 17, `counter` (the .bss map value r2 points at) holds 22.
       expect(out).toMatch(/\(bpfdbg\) x\/1gx r2\n0xffff8881[0-9a-f]{8}:\t0x0000000000000016\n/);
       expect(out).toMatch(/\(bpfdbg\) reverse-next\n=> 14: /);
+      // Lines 12-13 carry no code (no line info): their text comes from the file.
+      expect(out).toContain('(bpfdbg) list\n12\tint sum(void *ctx)\n13\t{\n14\t\tint s = 0;\n15\t\tfor (int i = 0; i < 4; i++)\n16\t\t\ts += scale(i, 3);\n17\t\tcounter += s;\n18\t\treturn s;\n19\t}\n20\n21\tchar LICENSE[] SEC("license") = "GPL";\n');
       expect(out).toMatch(/\(bpfdbg\) c\nprogram exited with r0 = 22 \(0x16\)\n$/);
       console.log(out);
     } finally {

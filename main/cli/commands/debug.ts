@@ -96,9 +96,21 @@ const command: Command = {
     const input = loaded.input;
     const type = (flagString(args, 'type') as RunProgType | undefined) ?? input.type;
 
+    // C sources named by the line info: read the ones that exist, as gdb does, for `list`.
+    const sources = new Map(input.sources);
+    for (const l of input.lines.values()) {
+      if (sources.has(l.file)) continue;
+      try {
+        const text = new TextDecoder().decode(io.readFile(l.file)).split('\n');
+        sources.set(l.file, text[text.length - 1] === '' ? text.slice(0, -1) : text);
+      } catch {
+        sources.set(l.file, []);
+      }
+    }
+    for (const [f, t] of sources) if (t.length === 0) sources.delete(f);
     const session = createDebugSession(
       { insns: input.insns, name: input.name, type, maps: input.maps, ...(ctx ? { ctx } : {}), ...(mem ? { mem } : {}), ...(packet ? { packet } : {}) },
-      { lines: input.lines, functions: input.functions, ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}) },
+      { lines: input.lines, functions: input.functions, sources, ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}) },
     );
     if (!('console' in session)) {
       for (const d of session.diagnostics) io.stderr(formatDiagnostic(d) + '\n');

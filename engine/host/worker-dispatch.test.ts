@@ -53,6 +53,22 @@ describe('EngineService', () => {
     }
   });
 
+  it.each(objects)('starts every program of %s and runs it to an exit or a fault', async (file) => {
+    const s = service();
+    const r = await s.ask(open(file, readFileSync(path.join(EXAMPLES, file))));
+    if (r.kind !== 'opened' || !r.document) throw new Error(`${file}: ${JSON.stringify(r)}`);
+    for (const p of r.document.programs) {
+      const c = await s.ask({ kind: 'session.create', document: r.document.id, program: p.index });
+      if (c.kind !== 'session') throw new Error(`${file} ${p.name}: ${JSON.stringify(c)}`);
+      expect(c.state).toMatchObject({ pc: 0, status: 'ready' });
+      const run = await s.ask({ kind: 'run', session: c.session });
+      if (run.kind !== 'stopped') throw new Error(`${file} ${p.name}: ${JSON.stringify(run)}`);
+      // Default inputs (an empty context) may make a program fault; either way the stop is data.
+      expect(['exit', 'fault']).toContain(run.reason);
+      expect(run.state.status).toBe(run.reason === 'exit' ? 'exited' : 'fault');
+    }
+  });
+
   it('pages a listing: consecutive pages join to the whole', async () => {
     const s = service();
     const r = await s.ask(open('subprog_loop.o', readFileSync(path.join(EXAMPLES, 'subprog_loop.o'))));

@@ -168,4 +168,26 @@ describe('DebugConsole', () => {
     expect(c.execute('break *99').text).toBe('no instruction at pc 99\n');
     expect(c.execute('quit').quit).toBe(true);
   });
+
+  it('survives random command lines without throwing (seeded)', () => {
+    const words = ['break', 'tbreak', 'watch', 'delete', 'disable', 'enable', 'condition', 'ignore', 'step', 'next', 'stepi', 'nexti', 'finish',
+      'continue', 'until', 'advance', 'reverse-step', 'reverse-next', 'reverse-stepi', 'reverse-nexti', 'reverse-continue', 'reverse-finish',
+      'info', 'registers', 'frame', 'stack', 'maps', 'backtrace', 'x/4gx', 'x/3i', 'x/z', 'print', 'p/x', 'set', 'run', 'start', 'list', 'help',
+      'r1', 'w2', 'r10', '-8', '*', '(u32 *)', '(s8)', '+', '==', 's<', '&&', '||', '=', 'if', '@', '16', '0', '3', '99', '*7', 'prog.s:5', 'add',
+      '(', ')', '/', '%', '>>', '~', '!', 'fp', 'pc', '0xffffffffffffffff', 'history-limit', ''];
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const c = session();
+    for (let i = 0; i < 2000; i++) {
+      const n = 1 + rand(5);
+      const line = Array.from({ length: n }, () => words[rand(words.length)]).join(' ');
+      if (/history-limit/.test(line)) continue; // a huge or zero limit is legal but would change the run's speed profile
+      const r = c.execute(line);
+      expect(typeof r.text, line).toBe('string');
+      expect(r.text === '' || r.text.endsWith('\n'), line).toBe(true);
+    }
+  });
 });

@@ -19,21 +19,23 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import('./commands/run').then((m) => m.default),
 };
 
-function usage(): string {
-  const lines = Object.keys(COMMANDS).sort().map((n) => `  ${n}`);
+async function usage(): Promise<string> {
+  const names = Object.keys(COMMANDS).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(width)}  ${(await COMMANDS[n]()).summary}`));
   return `usage: bpfdbg <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nbpfdbg help <command> shows a command's options.\n`;
 }
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    (name ? io.stdout : io.stderr)(usage());
+    (name ? io.stdout : io.stderr)(await usage());
     return name ? EXIT.OK : EXIT.USAGE;
   }
   if (name === 'help') {
     const target = rest[0] ? COMMANDS[rest[0]] : undefined;
     if (!target) {
-      io.stdout(usage());
+      io.stdout(await usage());
       return rest[0] ? EXIT.USAGE : EXIT.OK;
     }
     const cmd = await target();
@@ -42,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.stderr(`bpfdbg: unknown command '${name}'\n${usage()}`);
+    io.stderr(`bpfdbg: unknown command '${name}'\n${await usage()}`);
     return EXIT.USAGE;
   }
   const cmd = await load();

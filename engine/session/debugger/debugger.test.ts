@@ -358,6 +358,21 @@ exit
     expect(again.finish()).toMatchObject({ reason: 'step', steps: 3, pc: 4 });
   });
 
+  it('stops a long run with cancelled when shouldCancel says so, on both paths', () => {
+    const long = LOOP.replace('r1 < 10', 'r1 < 3000000');
+    for (const historyLimit of [0, 100]) {
+      const p = parse(long);
+      const { target } = launchTarget({ insns: p.insns });
+      let polls = 0;
+      const dbg = new Debugger(target!, { historyLimit, shouldCancel: () => ++polls >= 2 });
+      const s = dbg.continue();
+      expect(s.reason, `history ${historyLimit}`).toBe('cancelled');
+      // The second poll says yes: after two 1M-instruction chunks unrecorded, two 4096-step blocks recorded.
+      expect(s.steps).toBe(historyLimit === 0 ? 2 * (1 << 20) : 2 * 4096);
+      expect(dbg.target.status()).toEqual({ state: 'ready' });
+    }
+  });
+
   it('refuses to assign to r10 and reports unwritable memory', () => {
     const { dbg } = open(LOOP);
     expect(dbg.assign('r10 = 1')).toMatchObject({ ok: false, message: 'r10 is the read-only frame pointer' });

@@ -65,7 +65,7 @@ export interface DebuggerOptions {
    * when recording (about 20 s at the measured recorded speed), 100,000,000 on the fast path.
    */
   readonly budget?: number;
-  /** Polled every 65,536 steps; returning true stops the command with 'cancelled'. */
+  /** Polled every 4,096 recorded steps and every 1M unrecorded ones; returning true stops the command with 'cancelled'. */
   readonly shouldCancel?: () => boolean;
 }
 
@@ -77,6 +77,7 @@ const NO_REGS: StepChange['regs'] = [];
 const NO_MEM: StepChange['mem'] = [];
 const DEFAULT_BUDGET_RECORDED = 1_000_000;
 const DEFAULT_BUDGET_NATIVE = 100_000_000;
+const NATIVE_CHUNK = 1 << 20;
 
 /** A bounded ring of history entries: pushing past the limit drops (overwrites) the oldest. */
 class History {
@@ -324,7 +325,8 @@ export class Debugger {
     let steps = 0;
     for (;;) {
       const ch = this.forward();
-      if (!ch) return this.notRunning();
+      // A ready program that did not step had its Machine-level cancel flag set.
+      if (!ch) return this.ready() ? this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`) : this.notRunning();
       steps++;
       const status = this.target.status();
       if (watching) {
@@ -342,7 +344,7 @@ export class Debugger {
       }
       if (done(ch, steps)) return this.stopNow('step', steps, '', { conditionFaults: faults });
       if (steps >= this.budgetRecorded) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
-      if ((steps & 0xffff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
+      if ((steps & 0xfff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
     }
   }
 
@@ -357,7 +359,8 @@ export class Debugger {
     const faults: Array<{ id: number; fault: string }> = [];
     let steps = 0;
     for (;;) {
-      const r = run(stops, this.budgetNative - steps, fast.until);
+      // Chunks of 1M instructions, so that shouldCancel is polled a few times per second.
+      const r = run(stops, Math.min(NATIVE_CHUNK, this.budgetNative - steps), fast.until);
       steps += r.steps;
       this.position += r.steps;
       this.history.dropped += r.steps;
@@ -366,6 +369,10 @@ export class Debugger {
       if (r.reason === 'fault' && status.state === 'fault') return this.stopNow('fault', steps, `program faulted at pc ${this.target.pc()}: ${status.message}`, { conditionFaults: faults });
       if (r.reason === 'predicate') return this.stopNow('step', steps, '', { conditionFaults: faults });
       if (r.reason === 'cancelled') return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
+      if (r.reason === 'budget' && steps < this.budgetNative) {
+        if (this.cancelRequested || this.shouldCancel?.()) return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
+        continue;
+      }
       if (r.reason === 'budget' || steps >= this.budgetNative) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
       const pc = this.target.pc();
       if (breakpoints && this.points.hasBreakpointAt(pc)) {
@@ -501,7 +508,7 @@ export class Debugger {
         if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)) + suffix, { breakpoint: b.stop, conditionFaults: faults });
       }
       if (done(ch, steps)) return this.stopNow('step', steps, suffix.trim(), { conditionFaults: faults });
-      if ((steps & 0xffff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after undoing ${steps} instructions`, { conditionFaults: faults });
+      if ((steps & 0xfff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after undoing ${steps} instructions`, { conditionFaults: faults });
     }
   }
 

@@ -156,6 +156,7 @@ describe('may_goto', () => {
 
 describe('legacy packet loads', () => {
   const packet = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45, 0xaa]);
+  // sched_cls sees the frame from the MAC header; a socket filter from the network header (ctx-kernel.test.ts).
   it('load big-endian bytes, halves and words at constant and register offsets', () => {
     const r = runProgram(asm(`
       r6 = r1
@@ -167,7 +168,7 @@ describe('legacy packet loads', () => {
       r0 = *(u8 *)skb[r8 + 13]
       r0 += r7
       exit
-    `), { type: 'socket_filter', packet });
+    `), { type: 'sched_cls', packet });
     expect(r.fault).toBeUndefined();
     expect(r.r0).toBe(0x0800n + 0x080045aan + 0xaan);
   });
@@ -177,7 +178,7 @@ describe('legacy packet loads', () => {
       r0 = *(u32 *)skb[14]
       r0 = 5
       exit
-    `), { type: 'socket_filter', packet });
+    `), { type: 'sched_cls', packet });
     expect(r.stop).toBe('exit');
     expect(r.r0).toBe(0n);
     expect(r.executed).toBe(2);

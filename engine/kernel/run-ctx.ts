@@ -37,6 +37,26 @@ export const XDP_MD = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12,
 export const PT_REGS_SIZE = 168;
 
 const PACKET_HEADROOM = 256;
+const ETH_HLEN = 14;
+/** test_run attaches skbs and xdp buffers to the loopback device. */
+const LOOPBACK_IFINDEX = 1;
+
+/**
+ * eth_type_trans's pkt_type on the loopback device, whose own and broadcast addresses are both
+ * 00:00:00:00:00:00: so ff:ff:ff:ff:ff:ff counts as multicast (confirmed with test_run on 6.18).
+ */
+function packetType(dst: Uint8Array): number {
+  if (dst.every((b) => b === 0)) return 0; // PACKET_HOST
+  return dst[0] & 1 ? 2 : 3; // PACKET_MULTICAST : PACKET_OTHERHOST
+}
+
+/** eth_type_trans's skb->protocol, as the u32 a program reads (network byte order in the low half). */
+function ethProtocol(frame: Uint8Array): number {
+  const type = (frame[12] << 8) | frame[13];
+  // Below ETH_P_802_3_MIN (0x600) the field is an 802.3 length: raw IPX (0xffff) or 802.2 LLC.
+  const proto = type >= 0x600 ? type : frame.byteLength >= 16 && frame[14] === 0xff && frame[15] === 0xff ? 0x0001 : 0x0004;
+  return ((proto & 0xff) << 8) | (proto >>> 8);
+}
 
 export function setupContext(k: Kernel, input: RunInput): RunContext {
   const ptr = (r: Region, off = 0): bigint => joinAddress(r.hi, r.lo) + BigInt(off);
@@ -63,7 +83,11 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
     case 'sched_cls':
     case 'tc':
     case 'xdp': {
-      const pkt = input.packet ?? new Uint8Array(0);
+      const frame = input.packet ?? new Uint8Array(0);
+      // BPF_PROG_TEST_RUN runs eth_type_trans(): a socket filter then sees the packet from the
+      // network header (the 14-byte Ethernet header pulled), tc programs from the MAC header.
+      const pulled = input.type === 'socket_filter' && frame.byteLength >= ETH_HLEN ? ETH_HLEN : 0;
+      const pkt = frame.subarray(pulled);
       const buf = new Uint8Array(PACKET_HEADROOM + pkt.byteLength);
       buf.set(pkt, PACKET_HEADROOM);
       const headroom = k.space.map({ name: 'packet headroom', kind: 'packet', hi: HI.DIRECT, bytes: buf.subarray(0, PACKET_HEADROOM), writable: true });
@@ -74,6 +98,7 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       if (input.type === 'xdp') {
         const bytes = new Uint8Array(XDP_MD.size);
         if (input.ctx) bytes.set(input.ctx.subarray(0, XDP_MD.size));
+        else new DataView(bytes.buffer).setUint32(XDP_MD.ingress_ifindex, LOOPBACK_IFINDEX, true);
         const ptrs: Record<number, bigint> = { [XDP_MD.data]: data, [XDP_MD.data_end]: dataEnd, [XDP_MD.data_meta]: data };
         const ctx = k.space.map({ name: 'ctx (struct xdp_md)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: false, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
         return { r1: ptr(ctx), r2: 0n, ctx, packet };
@@ -83,9 +108,12 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       const v = new DataView(bytes.buffer);
       if (!input.ctx) {
         v.setUint32(SK_BUFF.len, pkt.byteLength, true);
-        // protocol is in network byte order, taken from the Ethernet header as the kernel's eth_type_trans does.
-        if (pkt.byteLength >= 14) v.setUint32(SK_BUFF.protocol, pkt[12] | (pkt[13] << 8), true);
-        v.setUint32(SK_BUFF.ifindex, 1, true);
+        if (frame.byteLength >= ETH_HLEN) {
+          // protocol stays in network byte order (as eth_type_trans stores it); pkt_type from the destination MAC.
+          v.setUint32(SK_BUFF.protocol, ethProtocol(frame), true);
+          v.setUint32(SK_BUFF.pkt_type, packetType(frame.subarray(0, 6)), true);
+        }
+        v.setUint32(SK_BUFF.ifindex, LOOPBACK_IFINDEX, true);
       }
       const ptrs: Record<number, bigint> = { [SK_BUFF.data]: data, [SK_BUFF.data_end]: dataEnd, [SK_BUFF.data_meta]: data };
       // __sk_buff is writable only in some fields (mark, priority, cb[], tc_index...); the verifier polices which.

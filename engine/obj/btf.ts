@@ -86,6 +86,8 @@ export interface Btf {
 
 const VOID: BtfType = { id: 0, kind: 0, kindName: 'void', name: 'void', vlen: 0, kindFlag: false, sizeOrType: 0, members: [], byteOffset: 0 };
 const MAX_CHAIN = 32;
+const MAX_NAME = 256;
+const MAX_PARAMS = 64;
 const MODIFIERS: ReadonlySet<number> = new Set([BTF_KIND.TYPEDEF, BTF_KIND.VOLATILE, BTF_KIND.CONST, BTF_KIND.RESTRICT, BTF_KIND.TYPE_TAG]);
 
 export interface BtfResult {
@@ -265,26 +267,45 @@ function makeBtf(types: BtfType[], strings: Uint8Array): Btf {
         return undefined;
     }
   };
-  const typeName = (id: number, depth = 0): string => {
+  // Spelling a type walks the graph; a hostile BTF can make that walk exponential (a FUNC_PROTO whose
+  // parameters point back at it), so every top-level call gets a fixed budget of visited nodes.
+  interface Budget { left: number }
+  const typeName = (id: number, budget: Budget, depth = 0): string => {
     const t = type(id);
     if (!t) return `<bad type #${id}>`;
-    if (depth > MAX_CHAIN) return '...';
+    if (depth > MAX_CHAIN || --budget.left < 0) return '...';
+    const sub = (x: number) => typeName(x, budget, depth + 1);
+    // Names are cut short too, so the text stays bounded by budget x name length.
+    const name = t.name.length > MAX_NAME ? `${t.name.slice(0, MAX_NAME)}...` : t.name;
     switch (t.kind) {
       case BTF_KIND.UNKN: return 'void';
-      case BTF_KIND.STRUCT: return `struct ${t.name || '(anon)'}`;
-      case BTF_KIND.UNION: return `union ${t.name || '(anon)'}`;
-      case BTF_KIND.ENUM: case BTF_KIND.ENUM64: return `enum ${t.name || '(anon)'}`;
-      case BTF_KIND.FWD: return `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
-      case BTF_KIND.PTR: return `${typeName(t.sizeOrType, depth + 1)} *`;
-      case BTF_KIND.CONST: return `const ${typeName(t.sizeOrType, depth + 1)}`;
-      case BTF_KIND.VOLATILE: return `volatile ${typeName(t.sizeOrType, depth + 1)}`;
-      case BTF_KIND.RESTRICT: return `${typeName(t.sizeOrType, depth + 1)} restrict`;
-      case BTF_KIND.ARRAY: return t.array ? `${typeName(t.array.type, depth + 1)}[${t.array.nelems}]` : 'array';
-      case BTF_KIND.FUNC_PROTO: return `${typeName(t.sizeOrType, depth + 1)} (${t.members.map((m) => typeName(m.type, depth + 1)).join(', ')})`;
-      case BTF_KIND.DATASEC: return `SEC ${t.name}`;
-      default: return t.name || `<anon ${t.kindName}>`;
+      case BTF_KIND.STRUCT: return `struct ${name || '(anon)'}`;
+      case BTF_KIND.UNION: return `union ${name || '(anon)'}`;
+      case BTF_KIND.ENUM: case BTF_KIND.ENUM64: return `enum ${name || '(anon)'}`;
+      case BTF_KIND.FWD: return `${t.kindFlag ? 'union' : 'struct'} ${name}`;
+      case BTF_KIND.PTR: return `${sub(t.sizeOrType)} *`;
+      case BTF_KIND.CONST: return `const ${sub(t.sizeOrType)}`;
+      case BTF_KIND.VOLATILE: return `volatile ${sub(t.sizeOrType)}`;
+      case BTF_KIND.RESTRICT: return `${sub(t.sizeOrType)} restrict`;
+      case BTF_KIND.ARRAY: return t.array ? `${sub(t.array.type)}[${t.array.nelems}]` : 'array';
+      case BTF_KIND.FUNC_PROTO: return `${sub(t.sizeOrType)} (${params(t, budget, sub).join(', ')})`;
+      case BTF_KIND.DATASEC: return `SEC ${name}`;
+      default: return name || `<anon ${t.kindName}>`;
     }
   };
+  /** Spelled parameters of a FUNC_PROTO, at most MAX_PARAMS and only while the budget lasts. */
+  const params = (t: BtfType, budget: Budget, spell: (id: number, name: string) => string): string[] => {
+    const out: string[] = [];
+    for (const m of t.members) {
+      if (budget.left <= 0 || out.length >= MAX_PARAMS) {
+        out.push('...');
+        break;
+      }
+      out.push(m.type === 0 ? '...' : spell(m.type, m.name));
+    }
+    return out;
+  };
+  const NAME_BUDGET = 4096;
   return {
     types,
     strings,
@@ -292,18 +313,20 @@ function makeBtf(types: BtfType[], strings: Uint8Array): Btf {
     type,
     skipModifiers,
     resolveSize: (id) => resolveSize(id),
-    typeName: (id) => typeName(id),
+    typeName: (id) => typeName(id, { left: NAME_BUDGET }),
     find: (name, kind) => types.filter((t) => t.name === name && (kind === undefined || t.kind === kind)),
     funcSignature: (id) => {
       const fn = type(id);
       const proto = fn?.kind === BTF_KIND.FUNC ? type(fn.sizeOrType) : undefined;
       if (!fn || !proto || proto.kind !== BTF_KIND.FUNC_PROTO) return undefined;
+      const budget = { left: NAME_BUDGET };
       const decl = (t: number, name: string) => {
-        const ty = typeName(t);
-        return name ? `${ty}${ty.endsWith('*') ? '' : ' '}${name}` : ty;
+        const ty = typeName(t, budget);
+        const nm = name.length > MAX_NAME ? `${name.slice(0, MAX_NAME)}...` : name;
+        return nm ? `${ty}${ty.endsWith('*') ? '' : ' '}${nm}` : ty;
       };
-      const params = proto.members.map((m) => (m.type === 0 ? '...' : decl(m.type, m.name)));
-      return `${decl(proto.sizeOrType, fn.name)}(${params.length ? params.join(', ') : 'void'})`;
+      const ps = params(proto, budget, decl);
+      return `${decl(proto.sizeOrType, fn.name)}(${ps.length ? ps.join(', ') : 'void'})`;
     },
   };
 }

@@ -91,6 +91,14 @@ describe('stepping over bpf-to-bpf calls', () => {
     expect(dbg.lineOf(7)?.line).toBe(9);
   });
 
+  it('reverse-step after the exit goes back to the exit instruction, not to the line before', () => {
+    const { dbg } = open(CALLS);
+    expect(dbg.continue().reason).toBe('exited');
+    expect(dbg.reverseStepLine()).toMatchObject({ reason: 'step', steps: 1, pc: 6 });
+    expect(dbg.target.status()).toEqual({ state: 'ready' });
+    expect(dbg.reverseNextLine()).toMatchObject({ reason: 'step', pc: 5 });
+  });
+
   it('finish runs until the current frame returns; refuses in the outermost frame', () => {
     const { dbg } = open(CALLS);
     expect(dbg.finish()).toMatchObject({ reason: 'not-running', message: '"finish" not meaningful in the outermost frame.' });

@@ -526,14 +526,15 @@ export class Debugger {
   /** reverse-step: back to the first instruction of the previous source line (or one instruction without line info). */
   reverseStepLine(): Stop {
     const start = this.lineOf(this.target.pc());
-    if (!start) return this.reverseStepInstruction();
+    // After an exit or a fault, going back one line means back into the instruction that ended the run.
+    if (!start || !this.ready()) return this.reverseStepInstruction();
     return this.back(() => this.atLineStart(start, false), false);
   }
 
   /** reverse-next: like reverse-step, stepping back over whole calls. */
   reverseNextLine(): Stop {
     const start = this.lineOf(this.target.pc());
-    if (!start) return this.reverseNextInstruction();
+    if (!start || !this.ready()) return this.reverseStepInstruction();
     const d = this.depth();
     return this.back((ch) => ch.depthBefore <= d && this.atLineStart(start, true, d), true);
   }

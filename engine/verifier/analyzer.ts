@@ -14,6 +14,7 @@ import {
 import type { Program } from './cfg';
 import { printKernelInsn } from './kernel-disasm';
 import type { Liveness } from './liveness';
+import { markChainPrecision, type Backtrack, type HistEntry, type PrecisionNode } from './precision';
 import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
 import {
   BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
@@ -49,7 +50,7 @@ export interface AnalyzeStats {
   peakStates: number;
 }
 
-interface Checkpoint {
+interface Checkpoint extends PrecisionNode {
   readonly state: VerifierState;
   readonly pc: number;
   branches: number;
@@ -66,6 +67,8 @@ interface Pending {
   readonly prevPc: number;
   readonly logPos: number;
   readonly parent?: Checkpoint;
+  readonly firstIdx: number;
+  readonly history: HistEntry[];
 }
 
 const ALU_STR: Record<string, string> = {
@@ -95,8 +98,15 @@ export class Analyzer {
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
   private readonly prunePoints: ReadonlySet<number>;
+  /** The current path since its last checkpoint: first instruction and jump history (for backtracking). */
+  private firstIdx = 0;
+  private history: HistEntry[] = [];
+  /** The history entry of the instruction being processed, if one was pushed (push_jmp_history merges). */
+  private curHist?: HistEntry;
+  /** A spill or fill by the current instruction (INSN_F_STACK_ACCESS). */
+  private insnStack?: { frameno: number; spi: number };
 
-  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness) {
+  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness, private readonly jmpPoints: ReadonlySet<number>) {
     this.log = opts.log;
     this.prunePoints = prunePoints;
   }
@@ -112,6 +122,8 @@ export class Analyzer {
     for (;;) {
       const idx = this.prog.insnAt[this.pc];
       const insn = this.prog.insns[idx];
+      this.curHist = undefined;
+      this.insnStack = undefined;
       if (++this.stats.processed > COMPLEXITY_LIMIT_INSNS) {
         return new Reject(this.pc, `BPF program is too large. Processed ${this.stats.processed} insn`, 'limit.insns');
       }
@@ -127,6 +139,7 @@ export class Analyzer {
           continue;
         }
       }
+      if (this.jmpPoints.has(this.pc)) this.pushHist();
       this.recordState();
       if (this.log.level >= 2 && doPrintState) {
         this.log.write(`\nfrom ${this.prevPc} to ${this.pc}:${printFrame(this.frame(), 'all', this.cur.refs)}\n`);
@@ -146,6 +159,7 @@ export class Analyzer {
         if (e instanceof Reject) return e;
         throw e;
       }
+      if (this.insnStack) this.pushHist().stack = this.insnStack;
       if (next === 'exit') {
         this.scratch = 'all';
         this.updateBranchCounts();
@@ -203,7 +217,10 @@ export class Analyzer {
 
   private pushPath(target: number): VerifierState {
     const st = cloneState(this.cur);
-    this.pending.push({ state: st, pc: target, prevPc: this.pc, logPos: this.log.pos, parent: this.parent });
+    this.pending.push({
+      state: st, pc: target, prevPc: this.pc, logPos: this.log.pos, parent: this.parent, firstIdx: this.firstIdx,
+      history: this.history.map((e) => ({ ...e })),
+    });
     if (this.parent) this.parent.branches++;
     return st;
   }
@@ -216,8 +233,27 @@ export class Analyzer {
     this.pc = p.pc;
     this.prevPc = p.prevPc;
     this.parent = p.parent;
+    this.firstIdx = p.firstIdx;
+    this.history = p.history;
     this.scratch = 'all';
     return true;
+  }
+
+  /** push_jmp_history: one record per instruction, merged when the instruction pushes twice. */
+  private pushHist(): HistEntry {
+    if (!this.curHist) {
+      this.curHist = { idx: this.pc, prevIdx: this.prevPc };
+      this.history.push(this.curHist);
+    }
+    return this.curHist;
+  }
+
+  /** mark_chain_precision for register `regno` of the current frame (and/or preset slots). */
+  private markPrecise(regno: number, preset?: (bt: Backtrack) => void): void {
+    markChainPrecision({
+      prog: this.prog, log: this.log, printInsn: printKernelInsn,
+      printFrameAll: (st, fr) => printFrame(st.frames[fr], 'all', st.refs).slice(1),
+    }, { state: this.cur, firstIdx: this.firstIdx, lastIdx: this.pc, history: this.history, parent: this.parent }, regno, preset);
   }
 
   private updateBranchCounts(): void {
@@ -245,7 +281,7 @@ export class Analyzer {
       count++;
       if (cp.branches > 0) {
         // A state on the current path: an identical one means the loop made no progress.
-        if (stateCovers(cp.state, this.cur) && stateCovers(this.cur, cp.state)) {
+        if (stateCovers(cp.state, this.cur, this.idGen, true)) {
           const all = (st: VerifierState): string => printFrame(st.frames[st.curframe], 'all', st.refs);
           this.log.write(`infinite loop detected at insn ${this.pc}\ncur state:${all(this.cur)}\n`);
           return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
@@ -254,8 +290,10 @@ export class Analyzer {
         if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
         continue;
       }
-      if (stateCovers(cp.state, this.cur)) {
+      if (stateCovers(cp.state, this.cur, this.idGen)) {
         cp.hits++;
+        if (this.jmpPoints.has(this.pc)) this.pushHist();
+        this.propagatePrecision(cp.state);
         return true;
       }
       if (addNew) cp.misses++;
@@ -267,7 +305,10 @@ export class Analyzer {
     }
     if (this.stats.maxStatesPerInsn < count) this.stats.maxStatesPerInsn = count;
     if (!addNew) return false;
-    const cp: Checkpoint = { state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false, cleaned: false };
+    const cp: Checkpoint = {
+      state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false, cleaned: false,
+      firstIdx: this.firstIdx, lastIdx: this.prevPc, history: this.history,
+    };
     list.push(cp);
     this.explored.set(this.pc, list);
     this.stats.totalStates++;
@@ -275,7 +316,36 @@ export class Analyzer {
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processed;
     this.parent = cp;
+    this.firstIdx = this.pc;
+    this.history = [];
+    this.curHist = undefined;
     return false;
+  }
+
+  /** propagate_precision: what was precise in the state we pruned against must be precise on this path too. */
+  private propagatePrecision(old: VerifierState): void {
+    const masks: Array<{ fr: number; regs: number[]; slots: number[] }> = [];
+    for (let fr = old.curframe; fr >= 0; fr--) {
+      const f = old.frames[fr];
+      const regs: number[] = [];
+      const slots: number[] = [];
+      for (let r = 0; r < BPF_REG_FP; r++) if (f.regs[r].type === 'SCALAR_VALUE' && f.regs[r].precise) regs.push(r);
+      f.stack.forEach((sl, spi) => {
+        if (sl.types[7] === 'SPILL' && sl.spilled.type === 'SCALAR_VALUE' && sl.spilled.precise) slots.push(spi);
+      });
+      if (this.log.level >= 2 && (regs.length || slots.length)) {
+        const items = [...regs.map((r) => `r${r}`), ...slots.map((spi) => `fp${-(spi + 1) * 8}`)];
+        this.log.write(`frame ${fr}: propagating ${items.join(',')}\n`);
+      }
+      masks.push({ fr, regs, slots });
+    }
+    if (masks.every((m) => !m.regs.length && !m.slots.length)) return;
+    this.markPrecise(-1, (bt) => {
+      for (const m of masks) {
+        for (const r of m.regs) bt.setReg(r, m.fr);
+        for (const spi of m.slots) bt.setSlot(spi, m.fr);
+      }
+    });
   }
 
   private reject(message: string, code: string): never {
@@ -464,13 +534,16 @@ export class Analyzer {
           }
           this.reject(`R${insn.dst} pointer ${ALU_STR[op]} pointer prohibited`, 'ptr.arith-ptr-ptr');
         }
+        this.markPrecise(insn.dst);
         this.adjustPtrMinMaxVals(insn, op, src, dst, true);
         return;
       }
       if (dst.type !== 'SCALAR_VALUE') {
+        this.markPrecise(insn.src);
         this.adjustPtrMinMaxVals(insn, op, dst, src, false);
         return;
       }
+      if (dst.precise) this.markPrecise(insn.src);
     } else {
       src = scalarConst(BigInt(insn.imm));
       if (dst.type !== 'SCALAR_VALUE') {
@@ -783,20 +856,26 @@ export class Analyzer {
     const st = fr.stack[spi];
     const value = valueRegno >= 0 ? this.regs()[valueRegno] : undefined;
     this.scratchSlot(spi);
+    const access = { frameno: fr.frameno, spi };
     if (value && abs % 8 === 0 && value.type === 'SCALAR_VALUE') {
       const fits = bitWidth(value.umax) <= size * 8;
       if (fits) this.assignScalarIdBeforeMov(value);
       saveRegisterState(st, value, size);
       if (!fits) st.spilled.id = 0;
+      this.insnStack = access;
     } else if (!value && abs % 8 === 0 && stImm !== undefined) {
       saveRegisterState(st, scalarConst(BigInt(stImm)), size);
+      this.insnStack = access;
     } else if (value && value.type !== 'SCALAR_VALUE') {
       if (size !== 8) this.reject('invalid size of register spill', 'stack.spill-size');
       saveRegisterState(st, value, size);
+      this.insnStack = access;
     } else {
       st.spilled = notInitReg();
       if (st.types.some((x) => x === 'SPILL')) st.types = st.types.map((x) => (x === 'SPILL' ? 'MISC' : x));
       const zero = (value && value.type === 'SCALAR_VALUE' && tnumIsConst(value.varOff) && value.varOff.value === 0n) || (!value && stImm === 0);
+      // STACK_ZERO is only right if the zero is exact: the value register becomes precise.
+      if (zero && value) this.markPrecise(valueRegno);
       for (let i = 0; i < size; i++) st.types[(slot - i) % 8] = zero ? 'ZERO' : 'MISC';
     }
   }
@@ -819,10 +898,11 @@ export class Analyzer {
       if (size !== 8 || spillSize !== 8) {
         if (sp.type !== 'SCALAR_VALUE') this.reject('invalid size of register fill', 'stack.fill-size');
         if (dst < 0) return;
-        if (size <= spillSize && (abs % 8 === 0 || size === spillSize)) {
+        if (size <= spillSize && abs % 8 === 0) {
           if (size === 4 && spillSize === 4 && bitWidth(sp.umax) <= 32) this.assignScalarIdBeforeMov(sp);
           regs[dst] = cloneReg(sp);
           if (bitWidth(sp.umax) > size * 8) regs[dst].id = 0;
+          this.insnStack = { frameno: fr.frameno, spi };
         } else {
           let spill = 0;
           let zero = 0;
@@ -831,11 +911,14 @@ export class Analyzer {
             if (ty === 'SPILL') spill++;
             else if (ty === 'ZERO') zero++;
           }
-          regs[dst] = (spill === size && tnumIsConst(sp.varOff) && sp.varOff.value === 0n) || zero === size ? scalarConst(0n) : scalarUnknown();
+          const zeroFill = spill === size && tnumIsConst(sp.varOff) && sp.varOff.value === 0n;
+          regs[dst] = zeroFill || zero === size ? scalarConst(0n) : scalarUnknown();
+          if (zeroFill) this.insnStack = { frameno: fr.frameno, spi };
         }
       } else if (dst >= 0) {
         this.assignScalarIdBeforeMov(sp);
         regs[dst] = cloneReg(sp);
+        this.insnStack = { frameno: fr.frameno, spi };
       }
       return;
     }
@@ -882,6 +965,10 @@ export class Analyzer {
     const dstReg = regs[insn.dst];
     const target = this.pc + 1 + insn.off;
     const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32, !srcIsFake && insn.src === insn.dst);
+    if (pred >= 0) {
+      if (dstReg.type === 'SCALAR_VALUE') this.markPrecise(insn.dst);
+      if (!srcIsFake && srcReg.type === 'SCALAR_VALUE') this.markPrecise(insn.src);
+    }
     if (pred === 1) {
       if (this.log.enabled) this.printInsnState();
       return target;
@@ -890,6 +977,21 @@ export class Analyzer {
       if (this.log.enabled) this.printInsnState();
       return this.pc + 1;
     }
+    // collect_linked_regs: scalars sharing an id with the compared registers, recorded for backtracking.
+    const linked: Array<{ frameno: number; regno?: number; spi?: number }> = [];
+    const collect = (id: number): void => {
+      this.cur.frames.forEach((fr, frameno) => {
+        fr.regs.forEach((r, regno) => {
+          if (r.type === 'SCALAR_VALUE' && r.id === id && !linked.some((e) => e.frameno === frameno && e.regno === regno)) linked.push({ frameno, regno });
+        });
+        fr.stack.forEach((sl, spi) => {
+          if (sl.types[7] === 'SPILL' && sl.spilled.type === 'SCALAR_VALUE' && sl.spilled.id === id && !linked.some((e) => e.frameno === frameno && e.spi === spi)) linked.push({ frameno, spi });
+        });
+      });
+    };
+    if (!srcIsFake && srcReg.type === 'SCALAR_VALUE' && srcReg.id) collect(srcReg.id);
+    if (dstReg.type === 'SCALAR_VALUE' && dstReg.id) collect(dstReg.id);
+    if (linked.length > 1) this.pushHist().linked = linked;
     const other = this.pushPath(target);
     const oRegs = other.frames[other.curframe].regs;
     if (dstReg.type === 'SCALAR_VALUE' && srcReg.type === 'SCALAR_VALUE' && !(!srcIsFake && insn.src === insn.dst)) {
@@ -1121,11 +1223,13 @@ export class Analyzer {
         const prevReg = this.regs()[regno - 1];
         if (zeroOk && reg.umax === 0n && prevReg.type === 'SCALAR_VALUE' && tnumIsConst(prevReg.varOff) && prevReg.varOff.value === 0n) break;
         this.checkHelperMemAccess(regno - 1, Number(reg.umax), prev?.flags.includes('MEM_WRITE') ? 'write' : 'read', zeroOk, raw);
+        this.markPrecise(regno);
         break;
       }
       case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
         if (!tnumIsConst(reg.varOff)) this.reject(`R${regno} is not a known constant'`, 'helper.alloc-size');
         meta.memSize = Number(reg.varOff.value);
+        this.markPrecise(regno);
         break;
       default:
         break;
@@ -1146,6 +1250,9 @@ export class Analyzer {
     let spill = 0;
     for (let i = o; i >= 0 && st.types[i] === 'SPILL'; i--) spill++;
     if (spill !== keySize || !tnumIsConst(st.spilled.varOff)) return undefined;
+    const frameno = key.frameno;
+    const spi = Math.floor(slot / 8);
+    this.markPrecise(-1, (bt) => bt.setSlot(spi, frameno));
     return st.spilled.varOff.value;
   }
 
@@ -1332,6 +1439,7 @@ export class Analyzer {
     const range = this.opts.progType.retRange;
     if (!range) return;
     if (r0.type !== 'SCALAR_VALUE') this.reject(`At program exit the register R0 is not a known value (${regTypeStr(r0)})`, 'ret.type');
+    this.markPrecise(0);
     if (!(BigInt(range[0]) <= r0.smin && r0.smax <= BigInt(range[1]))) {
       let s = 'At program exit the register R0 has';
       let unknown = true;

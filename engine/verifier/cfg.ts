@@ -33,6 +33,8 @@ export interface CfgResult {
   readonly subprogs: readonly Subprog[];
   /** Slots where the kernel's is_state_visited runs (mark_prune_point). */
   readonly prunePoints: ReadonlySet<number>;
+  /** Slots reached non-sequentially, recorded in the jump history (mark_jmp_point). */
+  readonly jmpPoints: ReadonlySet<number>;
 }
 
 /** Jump target slot of the insn at slot pc, for branches the kernel checks in check_subprogs. */
@@ -53,8 +55,9 @@ const isExitOrJa = (insn: Insn): boolean => insn.form.kind === 'exit' || insn.fo
 /** check_subprogs + check_cfg. */
 export function checkCfg(p: Program): CfgResult {
   const prune = new Set<number>();
+  const jmp = new Set<number>();
   let found: Subprog[] = [];
-  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: found, prunePoints: prune });
+  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: found, prunePoints: prune, jmpPoints: jmp });
 
   // add_subprog for every bpf-to-bpf call target.
   const starts = new Set<number>([0]);
@@ -97,6 +100,7 @@ export function checkCfg(p: Program): CfgResult {
       case 'ja': {
         const t = branchTarget(insn, pc)!;
         prune.add(t);
+        jmp.add(t);
         return [[t, 'fall']];
       }
       case 'jcond':
@@ -107,12 +111,14 @@ export function checkCfg(p: Program): CfgResult {
         if (insn.form.id === 'lddw_func') {
           // A callback's address: the callback body is reached from here (visit_insn, bpf_pseudo_func).
           prune.add(next);
+          jmp.add(next);
           return [[next, 'fall'], [pc + insn.imm + 1, 'branch']];
         }
         return [[next, 'fall']];
       case 'call':
       case 'callx':
         prune.add(next);
+        jmp.add(next);
         if (insn.form.id === 'call_local') {
           prune.add(pc);
           return [[next, 'fall'], [pc + insn.imm + 1, 'branch']];
@@ -137,7 +143,10 @@ export function checkCfg(p: Program): CfgResult {
       }
       const [w, kind] = top.succ[top.i++];
       if (w < 0 || w >= p.slotCount) return fail(top.pc, `jump out of range from insn ${top.pc} to ${w}`, 'cfg.jump-range');
-      if (kind === 'branch') prune.add(w);
+      if (kind === 'branch') {
+        prune.add(w);
+        jmp.add(w);
+      }
       // Bounded loops: a privileged program may jump back; the analyzer proves termination.
       if (state[w]) continue;
       state[w] = 1;
@@ -152,5 +161,5 @@ export function checkCfg(p: Program): CfgResult {
       pc++;
     }
   }
-  return { subprogs, prunePoints: prune };
+  return { subprogs, prunePoints: prune, jmpPoints: jmp };
 }

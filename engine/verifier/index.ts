@@ -81,7 +81,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
     progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8,
-  }, cfg.prunePoints, live);
+  }, cfg.prunePoints, live, cfg.jmpPoints);
   let r: Reject | undefined;
   try {
     r = a.run();

@@ -150,44 +150,106 @@ export function regsEqual(a: RegState, b: RegState): boolean {
     (a.type === 'SCALAR_VALUE' || a.id === b.id);
 }
 
+/** bpf_idmap: ids in the old state must map one-to-one onto ids in the current state. */
+export class IdMap {
+  private readonly pairs: Array<[number, number]> = [];
+  constructor(private tmp: number) {}
+  check(oldId: number, curId: number): boolean {
+    if (!!oldId !== !!curId) return false;
+    if (oldId === 0) return true;
+    for (const [o, c] of this.pairs) {
+      if (o === oldId) return c === curId;
+      if (c === curId) return false;
+    }
+    this.pairs.push([oldId, curId]);
+    return true;
+  }
+  /** check_scalar_ids: a missing id is a fresh one, so it can never match an id already seen. */
+  checkScalar(oldId: number, curId: number): boolean {
+    return this.check(oldId || ++this.tmp, curId || ++this.tmp);
+  }
+}
+
+function rangeWithin(o: RegState, c: RegState): boolean {
+  return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
+    o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+}
+
+function tnumWithin(o: RegState, c: RegState): boolean {
+  return (c.varOff.mask & ~o.varOff.mask) === 0n && (c.varOff.value & ~o.varOff.mask) === o.varOff.value;
+}
+
+function regsExact(o: RegState, c: RegState, ids: IdMap): boolean {
+  return regsEqual({ ...o, id: 0 }, { ...c, id: 0 }) && ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
+}
+
+/** regsafe: whether register state `o` (explored, safe) covers `c` (current). */
+export function regSafe(o: RegState, c: RegState, ids: IdMap, exact: boolean): boolean {
+  if (o.type === 'NOT_INIT' && (!exact || c.type === 'NOT_INIT')) return true;
+  if (exact) return regsExact(o, c, ids);
+  if (o.type !== c.type || o.maybeNull !== c.maybeNull || o.ringbuf !== c.ringbuf || o.rdonly !== c.rdonly) return false;
+  switch (o.type) {
+    case 'SCALAR_VALUE':
+      if (!o.precise) return true;
+      if (o.addConst !== c.addConst || (o.addConst && o.off !== c.off)) return false;
+      return ids.checkScalar(o.id, c.id) && rangeWithin(o, c) && tnumWithin(o, c);
+    case 'PTR_TO_MAP_KEY': case 'PTR_TO_MAP_VALUE': case 'PTR_TO_MEM':
+      return o.off === c.off && o.map === c.map && o.memSize === c.memSize && rangeWithin(o, c) && tnumWithin(o, c) &&
+        ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
+    case 'PTR_TO_PACKET': case 'PTR_TO_PACKET_META':
+      if (o.range > c.range || o.off !== c.off || !ids.check(o.id, c.id)) return false;
+      return rangeWithin(o, c) && tnumWithin(o, c);
+    case 'PTR_TO_STACK':
+      return regsExact(o, c, ids) && o.frameno === c.frameno;
+    default:
+      return regsExact(o, c, ids);
+  }
+}
+
+/** A spilled scalar, or a fake unknown scalar for an all-MISC slot (scalar_reg_for_stack), else undefined. */
+function scalarForStack(sl: StackSlot): RegState | undefined {
+  if (sl.types[7] === 'SPILL' && sl.spilled.type === 'SCALAR_VALUE') return sl.spilled;
+  if (sl.types.every((t) => t === 'MISC')) return { ...notInitReg(), type: 'SCALAR_VALUE' };
+  return undefined;
+}
+
 /**
- * Whether `old` covers `cur` for pruning: a sound subset of the kernel's states_equal (range_within for scalars,
- * exact match for pointers and stack), without liveness or precision, so it prunes less often than the kernel.
+ * states_equal for pruning (exact=false) or loop detection (exact=true): the kernel's regsafe/stacksafe with
+ * precision and id maps. Stack slots are compared without 6.18's stack-liveness pass (dead slots still count),
+ * so we prune somewhat less often than the kernel.
  */
-export function stateCovers(old: VerifierState, cur: VerifierState): boolean {
+export function stateCovers(old: VerifierState, cur: VerifierState, idGen = 1 << 30, exact = false): boolean {
   if (old.curframe !== cur.curframe || old.refs.length !== cur.refs.length) return false;
+  const ids = new IdMap(idGen);
   for (let f = 0; f <= old.curframe; f++) {
     const fo = old.frames[f];
     const fc = cur.frames[f];
     if (fo.callsite !== fc.callsite) return false;
-    for (let i = 0; i < 11; i++) if (!regCovers(fo.regs[i], fc.regs[i])) return false;
-    for (let i = 0; i < fo.stack.length; i++) {
-      const so = fo.stack[i];
-      const sc = fc.stack[i];
-      for (let j = 0; j < 8; j++) {
-        if (so.types[j] === 'INVALID') continue;
-        if (so.types[j] === 'MISC' && sc.types[j] !== 'INVALID' && sc.types[j] !== 'SPILL') continue;
-        if (so.types[j] === 'MISC' && sc.types[j] === 'SPILL' && sc.spilled.type === 'SCALAR_VALUE') continue;
-        if (so.types[j] !== sc.types[j]) return false;
+    for (let i = 0; i < 11; i++) if (!regSafe(fo.regs[i], fc.regs[i], ids, exact)) return false;
+    for (let spi = 0; spi < fo.stack.length; spi++) {
+      const so = fo.stack[spi];
+      const sc = fc.stack[spi];
+      for (let j = 7; j >= 0; j--) {
+        const to = so.types[j];
+        const tc = sc.types[j];
+        if (exact && to !== tc) return false;
+        if (to === 'INVALID') continue;
+        // allow_uninit_stack (privileged): old MISC bytes accept anything.
+        if (to === 'MISC' && !exact) continue;
+        const ro = scalarForStack(so);
+        const rc = scalarForStack(sc);
+        if (ro && rc) {
+          if (!regSafe(ro, rc, ids, exact)) return false;
+          break;
+        }
+        if (to === 'MISC' && tc === 'ZERO') continue;
+        if (to !== tc) return false;
+        if (j !== 0) continue;
       }
-      if (so.types[7] === 'SPILL' && !regCovers(so.spilled, sc.spilled)) return false;
+      if (so.types[7] === 'SPILL' && sc.types[7] === 'SPILL' && !regSafe(so.spilled, sc.spilled, ids, exact)) return false;
     }
   }
   return true;
-}
-
-function regCovers(o: RegState, c: RegState): boolean {
-  if (o.type === 'NOT_INIT') return true;
-  if (o.type !== c.type) return false;
-  if (o.type === 'SCALAR_VALUE') {
-    if (o.id !== 0 || c.id !== 0) {
-      if (o.id !== c.id || o.off !== c.off) return false;
-    }
-    return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
-      o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max &&
-      ((c.varOff.mask & ~o.varOff.mask) === 0n && (c.varOff.value & ~o.varOff.mask) === o.varOff.value);
-  }
-  return regsEqual(o, c);
 }
 
 export function isConstScalar(r: RegState): boolean {

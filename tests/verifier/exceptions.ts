@@ -7,8 +7,4 @@ export interface KnownDifference {
 }
 
 export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
-  'infinite-loop': {
-    what: 'error',
-    reason: 'the kernel prints R0=P0 in the "old state:" line: precision marks (mark_chain_precision) are not modelled yet',
-  },
 };

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encode, hasErrors } from '../isa';
+import { encode, hasErrors, makeInsn, makeLdImm64 } from '../isa';
 import { writeInputOf, writeObject } from './elf-writer';
 import { loadObject, type BpfObject } from './object';
 
@@ -49,6 +49,25 @@ describe('engine/obj ELF writer', () => {
       expect(relocs).toBe(obj.programs.reduce((n, p) => n + p.relocations.filter((r) => r.kind.startsWith('map')).length, 0));
       const insns = execFileSync('llvm-objdump-19', ['-d', file], { encoding: 'utf8' }).split('\n').filter((l) => /^\s+\d+:\t/.test(l)).length;
       expect(insns).toBe(obj.programs.reduce((n, p) => n + p.insns.length, 0));
+    }
+  });
+
+  it('round-trips an object with thousands of programs, maps and relocations', () => {
+    const n = 3000;
+    const programs = Array.from({ length: n }, (_, i) => ({
+      name: `p${i}`, section: i % 2 ? 'xdp' : `kprobe/f${i}`,
+      insns: [makeLdImm64('lddw_map_fd', 1, BigInt(i)), makeInsn('mov64_imm', { dst: 0, imm: i }), makeInsn('exit')],
+      relocations: [{ kind: 'map' as const, index: 0, map: i }],
+    }));
+    const maps = Array.from({ length: n }, (_, i) => ({ name: `m${i}`, origin: 'legacy' as const, type: 2, keySize: 4, valueSize: 8, maxEntries: i + 1, flags: 0 }));
+    const r = loadObject(writeObject({ programs, maps, license: 'GPL' }));
+    expect(r.diagnostics).toEqual([]);
+    const obj = r.object!;
+    expect(obj.programs.length).toBe(n);
+    expect(obj.maps.map((m) => m.maxEntries)).toEqual(maps.map((m) => m.maxEntries));
+    for (const p of obj.programs) {
+      const i = Number(p.name.slice(1));
+      expect([p.relocations[0].map, p.insns[1].imm]).toEqual([i, i]);
     }
   });
 });

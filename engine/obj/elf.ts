@@ -294,3 +294,38 @@ function decodeRelocations(sections: ElfSection[], nsyms: number, diagnostics: D
   }
   return out;
 }
+
+/** Lookups over an ElfFile built once, so no loader step is quadratic in attacker-chosen counts. */
+export interface ElfIndex {
+  /** Symbols by section index, in symbol table order. */
+  readonly symbolsIn: (shndx: number) => readonly ElfSymbol[];
+  /** The first non-section symbol with this name in this section. */
+  readonly symbolNamed: (shndx: number, name: string) => ElfSymbol | undefined;
+  /** The first section with this name. */
+  readonly section: (name: string) => ElfSection | undefined;
+}
+
+const INDEXES = new WeakMap<ElfFile, ElfIndex>();
+
+export function elfIndex(elf: ElfFile): ElfIndex {
+  const known = INDEXES.get(elf);
+  if (known) return known;
+  const bySection = new Map<number, ElfSymbol[]>();
+  const byName = new Map<string, ElfSymbol>();
+  for (const s of elf.symbols) {
+    const list = bySection.get(s.shndx);
+    if (list) list.push(s);
+    else bySection.set(s.shndx, [s]);
+    const key = `${s.shndx}\u0000${s.name}`;
+    if (s.type !== STT.SECTION && !byName.has(key)) byName.set(key, s);
+  }
+  const sections = new Map<string, ElfSection>();
+  for (const s of elf.sections) if (!sections.has(s.name)) sections.set(s.name, s);
+  const index: ElfIndex = {
+    symbolsIn: (shndx) => bySection.get(shndx) ?? [],
+    symbolNamed: (shndx, name) => byName.get(`${shndx}\u0000${name}`),
+    section: (name) => sections.get(name),
+  };
+  INDEXES.set(elf, index);
+  return index;
+}

@@ -3,7 +3,7 @@
 // does the same), and a program's func_info / line_info arrays in the kernel's record layout.
 import { error, type Diagnostic } from '../isa';
 import { BTF_KIND } from './btf';
-import { STT } from './elf';
+import { elfIndex } from './elf';
 import type { BpfObject, ObjProgram } from './object';
 
 export interface KernelBtfResult {
@@ -18,15 +18,16 @@ export function kernelBtf(obj: BpfObject): KernelBtfResult {
   if (!sec || !obj.btf) return { diagnostics: [error('obj.btf.missing', 'the object has no usable .BTF', { section: '.BTF', byteOffset: 0 })] };
   const bytes = sec.data.slice();
   const view = new DataView(bytes.buffer);
+  const index = elfIndex(obj.elf);
   for (const t of obj.btf.types) {
     if (t.kind !== BTF_KIND.DATASEC) continue;
-    const elfSec = obj.elf.sections.find((s) => s.name === t.name);
+    const elfSec = index.section(t.name);
     if (!elfSec) continue; // .kconfig / .ksyms externs have no section; libbpf fills them itself
     const at = t.byteOffset; // the type record's offset within .BTF
     view.setUint32(at + 8, elfSec.size >>> 0, true);
     t.members.forEach((m, i) => {
       const v = obj.btf!.type(m.type);
-      const sym = v ? obj.elf.symbols.find((y) => y.shndx === elfSec.index && y.name === v.name && y.type !== STT.SECTION) : undefined;
+      const sym = v ? index.symbolNamed(elfSec.index, v.name) : undefined;
       if (!sym) {
         diagnostics.push(error('obj.btf.datasec-symbol', `failed to find symbol for variable '${v?.name ?? `#${m.type}`}' in section '${t.name}'`, { section: '.BTF', byteOffset: at + 12 + 12 * i }));
         return;

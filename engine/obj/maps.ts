@@ -1,8 +1,8 @@
 // Map definitions of a BPF object: BTF-defined maps in ".maps", legacy struct bpf_map_def in
 // "maps", and global data sections (.data*, .rodata*, .bss*) as single-entry array maps.
 import { error, warning, type Diagnostic } from '../isa';
-import { BTF_KIND, BTF_LINKAGE, type Btf } from './btf';
-import { SHT, STT, type ElfFile, type ElfSection } from './elf';
+import { BTF_KIND, BTF_LINKAGE, type Btf, type BtfType } from './btf';
+import { elfIndex, SHT, STT, type ElfFile, type ElfSection } from './elf';
 import { mapType, type KernelEnum } from './sec-defs';
 
 export type MapOrigin = 'btf' | 'legacy' | 'data';
@@ -72,13 +72,17 @@ interface Ctx {
   readonly btf?: Btf;
   readonly file?: string;
   readonly diagnostics: Diagnostic[];
+  /** DATASEC types by name (first of each). */
+  readonly datasecs: ReadonlyMap<string, BtfType>;
 }
 
 const where = (ctx: Ctx, section: string, byteOffset: number) => ({ ...(ctx.file !== undefined ? { file: ctx.file } : {}), section, byteOffset });
 
 /** Collects every map in libbpf's order: legacy "maps", BTF ".maps", then global data sections. */
 export function collectMaps(elf: ElfFile, btf: Btf | undefined, file: string | undefined, diagnostics: Diagnostic[]): ObjMap[] {
-  const ctx: Ctx = { elf, ...(btf ? { btf } : {}), ...(file !== undefined ? { file } : {}), diagnostics };
+  const datasecs = new Map<string, BtfType>();
+  for (const t of btf?.types ?? []) if (t.kind === BTF_KIND.DATASEC && !datasecs.has(t.name)) datasecs.set(t.name, t);
+  const ctx: Ctx = { elf, ...(btf ? { btf } : {}), ...(file !== undefined ? { file } : {}), diagnostics, datasecs };
   const maps: ObjMap[] = [];
   for (const s of elf.sections) if (s.name === 'maps') maps.push(...legacyMaps(ctx, s));
   for (const s of elf.sections) if (s.name === '.maps') maps.push(...btfMaps(ctx, s));
@@ -91,7 +95,7 @@ export function collectMaps(elf: ElfFile, btf: Btf | undefined, file: string | u
 }
 
 function legacyMaps(ctx: Ctx, s: ElfSection): ObjMap[] {
-  const syms = ctx.elf.symbols.filter((y) => y.shndx === s.index && y.type !== STT.SECTION && y.index !== 0).sort((a, b) => a.value - b.value);
+  const syms = elfIndex(ctx.elf).symbolsIn(s.index).filter((y) => y.type !== STT.SECTION && y.index !== 0).sort((a, b) => a.value - b.value);
   if (syms.length === 0) return [];
   const size = s.data.byteLength;
   if (size === 0 || size % syms.length !== 0) {
@@ -132,7 +136,7 @@ function btfMaps(ctx: Ctx, s: ElfSection): ObjMap[] {
     ctx.diagnostics.push(error('obj.map.no-btf', 'section .maps needs BTF to describe its maps, but the object has no usable .BTF', where(ctx, s.name, 0)));
     return [];
   }
-  const datasec = btf.find('.maps', BTF_KIND.DATASEC)[0];
+  const datasec = ctx.datasecs.get('.maps');
   if (!datasec) {
     ctx.diagnostics.push(error('obj.map.no-datasec', 'BTF has no DATASEC for section .maps', where(ctx, s.name, 0)));
     return [];
@@ -148,7 +152,7 @@ function btfMaps(ctx: Ctx, s: ElfSection): ObjMap[] {
     const name = v.name;
     // LLVM leaves DATASEC offsets 0 in objects; libbpf (btf_fixup_datasec) takes them from the
     // ELF symbol of the same name, and so do we.
-    const sym = ctx.elf.symbols.find((y) => y.shndx === s.index && y.name === name && y.type !== STT.SECTION);
+    const sym = elfIndex(ctx.elf).symbolNamed(s.index, name);
     const offset = sym ? sym.value : vi.offset;
     at = where(ctx, s.name, offset);
     const def = btf.skipModifiers(v.sizeOrType);
@@ -217,7 +221,7 @@ function btfMaps(ctx: Ctx, s: ElfSection): ObjMap[] {
 }
 
 function dataMap(ctx: Ctx, s: ElfSection, kind: DataSectionKind, objName: string): ObjMap {
-  const datasec = ctx.btf?.find(s.name, BTF_KIND.DATASEC)[0];
+  const datasec = ctx.datasecs.get(s.name);
   // libbpf makes a data map mmap-able only when its DATASEC has a non-static variable.
   const mmapable = !!datasec && datasec.members.some((m) => {
     const v = ctx.btf?.type(m.type);

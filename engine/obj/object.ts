@@ -3,8 +3,8 @@
 import { decode, error, formById, warning, type Diagnostic, type Insn } from '../isa';
 import { CALL_PSEUDO } from '../isa';
 import { BTF_KIND, decodeBtf, type Btf } from './btf';
-import { decodeBtfExt, type BtfExt, type LineInfoRecord } from './btf-ext';
-import { decodeElf, R_BPF, R_BPF_NAMES, SHF, SHN_UNDEF, SHT, STT, STB, type ElfFile, type ElfRelocation, type ElfSection, type ElfSymbol } from './elf';
+import { decodeBtfExt, type BtfExt, type FuncInfoRecord, type LineInfoRecord } from './btf-ext';
+import { decodeElf, elfIndex, R_BPF, R_BPF_NAMES, SHF, SHN_UNDEF, SHT, STT, STB, type ElfFile, type ElfRelocation, type ElfSection, type ElfSymbol } from './elf';
 import { collectMaps, dataSectionKind, type ObjMap } from './maps';
 import { classifySection, type KernelEnum, type SecDefFlags } from './sec-defs';
 
@@ -136,6 +136,8 @@ interface DecodedSection {
   /** ELF relocations by byte offset. */
   readonly relocs: Map<number, ElfRelocation>;
   readonly lines: readonly LineInfoRecord[];
+  /** func_info records by byte offset. */
+  readonly funcInfoAt: ReadonlyMap<number, FuncInfoRecord>;
 }
 
 export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadResult {
@@ -178,6 +180,13 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
   }
 
   const maps = collectMaps(elf, btf, file, diagnostics);
+  const mapAt = new Map<string, number>();
+  const dataMapOf = new Map<number, number>();
+  maps.forEach((m, i) => {
+    const key = `${m.sectionIndex}:${m.sectionOffset}`;
+    if (!mapAt.has(key)) mapAt.set(key, i);
+    if (m.origin === 'data' && !dataMapOf.has(m.sectionIndex)) dataMapOf.set(m.sectionIndex, i);
+  });
   /** Problems in shared subprograms are reported once, not once per program that links them. */
   const reported = new Set<string>();
   const firstTime = (key: string): boolean => !reported.has(key) && reported.add(key).has(key);
@@ -196,7 +205,9 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
     const funcs = sectionFunctions(elf, s, nslots, s.index === textIndex, diagnostics, file);
     functions.push(...funcs);
     const lines = [...(btfExt?.lineInfo.get(s.name) ?? [])].sort((a, b) => a.insnOff - b.insnOff);
-    decoded.set(s.index, { section: s, insns: dec.insns, pcs: dec.pcs, slotToInsn, funcs, relocs: new Map(), lines });
+    const funcInfoAt = new Map<number, FuncInfoRecord>();
+    for (const r of btfExt?.funcInfo.get(s.name) ?? []) if (!funcInfoAt.has(r.insnOff)) funcInfoAt.set(r.insnOff, r);
+    decoded.set(s.index, { section: s, insns: dec.insns, pcs: dec.pcs, slotToInsn, funcs, relocs: new Map(), lines, funcInfoAt });
   }
   for (const rs of elf.relocations) {
     const d = decoded.get(rs.target);
@@ -261,7 +272,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
       const local = new Int32Array(fn.slots).fill(-1);
       placed.set(key, local);
       if (fn !== entry) subprograms.push({ name: fn.name, pc: start });
-      const fi = btfExt?.funcInfo.get(fn.section)?.find((r) => r.insnOff === fn.slot * 8);
+      const fi = d.funcInfoAt.get(fn.slot * 8);
       if (fi) {
         const t = btf?.type(fi.typeId);
         const prototype = btf?.funcSignature(fi.typeId);
@@ -388,7 +399,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         return;
       }
       if (symSection.name === '.maps' || symSection.name === 'maps') {
-        const m = maps.findIndex((x) => x.sectionIndex === sym.shndx && x.sectionOffset === sym.value);
+        const m = mapAt.get(`${sym.shndx}:${sym.value}`) ?? -1;
         if (m < 0) {
           diagnostics.push(error('obj.reloc.no-map', `prog '${entry.name}': map relo failed to find map for section '${symSection.name}', off ${sym.value}`, where));
           return;
@@ -398,7 +409,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
         return;
       }
       if (dataSectionKind(symSection)) {
-        const m = maps.findIndex((x) => x.origin === 'data' && x.sectionIndex === sym.shndx);
+        const m = dataMapOf.get(sym.shndx) ?? -1;
         const offset = insn.imm + sym.value;
         if (m < 0 || offset < 0 || offset > maps[m].valueSize) {
           diagnostics.push(error('obj.reloc.bad-data', `prog '${entry.name}': bad data relo against section '${symSection.name}' at offset ${offset}`, where));
@@ -469,7 +480,7 @@ function functionAt(funcs: readonly ObjFunction[], slot: number): ObjFunction | 
 /** FUNC symbols of an executable section, as libbpf's bpf_object__add_programs finds them. */
 function sectionFunctions(elf: ElfFile, s: ElfSection, nslots: number, subprogram: boolean, diagnostics: Diagnostic[], file?: string): ObjFunction[] {
   const at = (byteOffset: number) => ({ ...(file !== undefined ? { file } : {}), section: s.name, byteOffset });
-  const syms = elf.symbols.filter((y) => y.shndx === s.index && y.type === STT.FUNC).sort((a, b) => a.value - b.value);
+  const syms = elfIndex(elf).symbolsIn(s.index).filter((y) => y.type === STT.FUNC).sort((a, b) => a.value - b.value);
   const funcs: ObjFunction[] = [];
   const make = (name: string, slot: number, slots: number, sym?: ElfSymbol): ObjFunction => ({
     name, section: s.name, sectionIndex: s.index, slot, slots, global: sym ? sym.bind !== STB.LOCAL : true, subprogram,

@@ -1,8 +1,5 @@
 // @vitest-environment happy-dom
 // Mounted components: the virtualized listing renders only what is visible, panes say plainly what is unavailable.
-//
-// Single-file components need @vitejs/plugin-vue in the vitest config; without it these tests skip
-// with that reason (run them with `npx vitest run --config renderer/vitest.config.mts`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, h, nextTick, type App, type Component } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
@@ -10,11 +7,9 @@ import type { DocumentInfo, ListingLine } from '../../engine/protocol';
 import { PAGE_LINES, useDocumentsStore } from '../stores/documents';
 import { useEngineStore } from '../stores/engine';
 import { useUiStore } from '../stores/ui';
+import ProgramListing from './ProgramListing.vue';
+import StatePanes from './StatePanes.vue';
 
-const load = async (p: Promise<{ default: Component }>): Promise<Component | undefined> => p.then((m) => m.default).catch(() => undefined);
-const ProgramListing = await load(import('./ProgramListing.vue'));
-const StatePanes = await load(import('./StatePanes.vue'));
-const NO_SFC = 'needs @vitejs/plugin-vue in the vitest config to compile .vue files';
 
 let app: App | undefined;
 afterEach(() => {
@@ -52,8 +47,8 @@ function page(start: number): ListingLine[] {
 }
 
 describe('ProgramListing', () => {
-  it.skipIf(!ProgramListing)(`renders a window of a 100k-line listing, not all of it (${ProgramListing ? 'mounted' : NO_SFC})`, async () => {
-    const el = mount(ProgramListing as Component);
+  it('renders a window of a 100k-line listing, not all of it', async () => {
+    const el = mount(ProgramListing);
     const docs = useDocumentsStore();
     docs.documents = [bigDocument(100_000)];
     docs.select(1, 0);
@@ -69,8 +64,8 @@ describe('ProgramListing', () => {
     expect(spacer.style.height).toBe(`${100_000 * 20}px`);
   });
 
-  it.skipIf(!ProgramListing)(`a breakpoint click says breakpoints are not available yet (${ProgramListing ? 'mounted' : NO_SFC})`, async () => {
-    const el = mount(ProgramListing as Component);
+  it('a breakpoint click says breakpoints are not available yet', async () => {
+    const el = mount(ProgramListing);
     const docs = useDocumentsStore();
     docs.documents = [bigDocument(1000)];
     docs.select(1, 0);
@@ -84,8 +79,8 @@ describe('ProgramListing', () => {
 });
 
 describe('StatePanes', () => {
-  it.skipIf(!StatePanes)(`says plainly what the engine cannot show yet (${StatePanes ? 'mounted' : NO_SFC})`, async () => {
-    const el = mount(StatePanes as Component);
+  it('says plainly what the engine cannot show yet', async () => {
+    const el = mount(StatePanes);
     await nextTick();
     expect(el.querySelector('[data-testid=registers]')?.textContent).toContain('Registers are not available yet');
     expect(el.querySelector('[data-testid=stack]')?.textContent).toContain('Stack slots are not available yet');

@@ -251,4 +251,9 @@ describe('helpers outside the simulation', () => {
     expect(runProgram([makeInsn('call', { imm: 9 }), makeInsn('exit')]).fault).toMatchObject({ code: 'helper_not_simulated', pc: 0 });
     expect(runProgram([makeInsn('call', { imm: 100000 }), makeInsn('exit')]).fault?.message).toContain('invalid func unknown#100000');
   });
+  it('a kernel can define its own helpers (ids not fixed upstream, like the seeds\' finalize_context)', () => {
+    const k = new Kernel();
+    k.defineHelper({ id: 212, name: 'finalize_context', fn: ({ args }) => args[0] + 1n });
+    expect(runProgram([makeInsn('mov64_imm', { dst: 1, imm: 41 }), makeInsn('call', { imm: 212 }), makeInsn('exit')], { kernel: k }).r0).toBe(42n);
+  });
 });

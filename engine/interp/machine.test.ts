@@ -282,4 +282,36 @@ describe('budget, cancel and stepping', () => {
     expect(m.run()).toBe('exit');
     expect(m.reg(1)).toBe(9n);
   });
+  it('steps back over helper calls: map updates, trace_printk output and the clock are undone', () => {
+    const k = new Kernel();
+    const m0 = k.createMap({ type: 'hash', keySize: 4, valueSize: 4, maxEntries: 4 }) as BpfMap;
+    const insns: Insn[] = [
+      makeInsn('stw', { dst: 10, off: -4, imm: 1 }),
+      makeInsn('stw', { dst: 10, off: -8, imm: 0x2a }),
+      makeInsn('lddw_map_fd', { dst: 1, imm: 0 }),
+      makeInsn('mov64_reg', { dst: 2, src: 10 }),
+      makeInsn('add64_imm', { dst: 2, imm: -4 }),
+      makeInsn('mov64_reg', { dst: 3, src: 10 }),
+      makeInsn('add64_imm', { dst: 3, imm: -8 }),
+      makeInsn('mov64_imm', { dst: 4, imm: 0 }),
+      makeInsn('call', { imm: 2 }),
+      makeInsn('call', { imm: 5 }),
+      makeInsn('exit'),
+    ];
+    const p = prepareRun(insns, { kernel: k, maps: [m0] });
+    if (!('machine' in p)) throw new Error(p.message);
+    const m = p.machine;
+    m.historyLimit = 50;
+    expect(m.run()).toBe('exit');
+    const key = Uint8Array.of(1, 0, 0, 0);
+    expect(m0.get(key)![0]).toBe(0x2a);
+    const clock = k.clockNs;
+    expect(m.stepBack()).toBe(true); // exit
+    expect(m.stepBack()).toBe(true); // ktime_get_ns
+    expect(k.clockNs).toBe(clock - k.clockStepNs);
+    expect(m.stepBack()).toBe(true); // map_update_elem
+    expect(m0.get(key)).toBeUndefined();
+    expect(m.run()).toBe('exit');
+    expect(m0.get(key)![0]).toBe(0x2a);
+  });
 });

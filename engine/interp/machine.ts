@@ -7,7 +7,7 @@
 // anything else takes the slow path, which bounds-checks against the AddressSpace and faults with
 // the address, size and region instead of touching anything outside the region.
 import {
-  HELPER_NAMES, HI, NO_HI, helperById, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
+  HELPER_NAMES, HI, NO_HI, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
   type Kernel, type Region, type RunContext,
 } from '../kernel';
 import { FORMS, makeInsn, type Insn } from '../isa';
@@ -556,7 +556,7 @@ export class Machine {
   }
 
   private helperCall(id: number): number {
-    const h = helperById(id);
+    const h = this.kernel.helper(id);
     if (!h) {
       const name = id > 0 ? HELPER_NAMES[id] : undefined;
       return name

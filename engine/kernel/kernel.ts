@@ -1,5 +1,6 @@
 // The simulated kernel instance: address space, maps, CPU and task state, clock, PRNG and console that helpers act on.
 import { AddressSpace, HI, joinAddress, type Region } from './address-space';
+import { helperById, type HelperDef } from './helpers';
 import { ArrayMap, BpfMap, createMap, type Journal, type MapDef, type MapDefError } from './maps';
 
 /** The task `current` points at while the program runs (get_current_* helpers). */
@@ -48,6 +49,7 @@ export class Kernel {
   /** trace_printk output (the trace pipe), one line per call as the kernel emits it. */
   console = '';
   private readonly maps: BpfMap[] = [];
+  private readonly extraHelpers = new Map<number, HelperDef>();
   private readonly mapsByObject = new Map<number, BpfMap>();
 
   constructor(opts: KernelOptions = {}) {
@@ -66,6 +68,19 @@ export class Kernel {
       this.mapsByObject.set(m.object.lo, m);
     }
     return m;
+  }
+
+  /**
+   * Adds or replaces a helper for this kernel only: helpers whose id is not fixed upstream (the
+   * seeds' finalize_context, buffer_reserve/commit) or a dialect's own helper set.
+   */
+  defineHelper(def: HelperDef): void {
+    this.extraHelpers.set(def.id, def);
+  }
+
+  /** The helper the program's `call imm` reaches on this kernel. */
+  helper(id: number): HelperDef | undefined {
+    return this.extraHelpers.get(id) ?? helperById(id);
   }
 
   allMaps(): readonly BpfMap[] {

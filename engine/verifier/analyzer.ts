@@ -59,6 +59,8 @@ interface Checkpoint extends PrecisionNode {
   misses: number;
   dead: boolean;
   cleaned: boolean;
+  /** This checkpoint entered a loop (SCC) instance: its callchain key, printed again at "SCC exit". */
+  sccEntry?: string;
 }
 
 interface Pending {
@@ -252,7 +254,7 @@ export class Analyzer {
   private markPrecise(regno: number, preset?: (bt: Backtrack) => void): void {
     markChainPrecision({
       prog: this.prog, log: this.log, printInsn: printKernelInsn,
-      printFrameAll: (st, fr) => printFrame(st.frames[fr], 'all', st.refs).slice(1),
+      printFrameAll: (st, fr) => printFrame(st.frames[fr], 'all', st.refs),
     }, { state: this.cur, firstIdx: this.firstIdx, lastIdx: this.pc, history: this.history, parent: this.parent }, regno, preset);
   }
 
@@ -260,8 +262,29 @@ export class Analyzer {
     let cp = this.parent;
     while (cp) {
       if (--cp.branches > 0) break;
+      // maybe_exit_scc: the loop instance this checkpoint entered is fully explored.
+      if (cp.sccEntry && this.sccVisits.get(cp.sccEntry) === cp) {
+        if (this.log.level >= 2) this.log.write(`SCC exit ${cp.sccEntry}\n`);
+        this.sccVisits.delete(cp.sccEntry);
+      }
       cp = cp.parent;
     }
+  }
+
+  /** Live loop (SCC) instances by callchain key, with the checkpoint that entered each. */
+  private readonly sccVisits = new Map<string, Checkpoint>();
+
+  /** compute_scc_callchain + format_callchain: "(1)", or "(5,2)" for SCC 2 reached through the call at 5. */
+  private sccCallchain(st: VerifierState, pc: number): string | undefined {
+    const callsites: number[] = [];
+    for (let i = 0; i <= st.curframe; i++) {
+      const idx = i === st.curframe ? pc : st.frames[i + 1].callsite;
+      const scc = this.live.scc[idx];
+      if (scc) return `(${callsites.map((c) => `${c},`).join('')}${scc})`;
+      if (i < st.curframe) callsites.push(idx);
+      else return undefined;
+    }
+    return undefined;
   }
 
   /** is_state_visited: prune against finished states here; maybe checkpoint the current one. */
@@ -311,6 +334,13 @@ export class Analyzer {
     };
     list.push(cp);
     this.explored.set(this.pc, list);
+    // maybe_enter_scc
+    const chain = this.sccCallchain(this.cur, this.pc);
+    if (chain && !this.sccVisits.has(chain)) {
+      this.sccVisits.set(chain, cp);
+      cp.sccEntry = chain;
+      if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
+    }
     this.stats.totalStates++;
     this.stats.peakStates++;
     this.prevJmpsProcessed = this.jmpsProcessed;

@@ -7,7 +7,7 @@ import { examplePrograms, kernelForExample, oursForExample } from './examples';
 
 /** Level-2 lines not modelled yet: 6.18's stack-liveness pass ("(0) frame 0 insn 5 +written -8"). */
 export function stripUnmodelled(log: string): string {
-  return log.replace(/^\(\d+\) [^\n]*\n/gm, '');
+  return log.replace(/^\(\d+(,\d+)*\) [^\n]*\n/gm, '');
 }
 
 const avail = bpfAvailability();

@@ -86,8 +86,12 @@ describe('engine/obj: malformed ELF', () => {
     expectDiag(diagnose(patch(good, relAt + 12, 9999, 4)), 'obj.reloc.bad-symbol', '.relsocket', 12);
     // Point the first relocation at instruction 0 (a load, not a call or lddw).
     expectDiag(diagnose(patch(good, relAt, 0, 8)), 'obj.reloc.bad-insn', 'socket', 0);
-    // Point it between instructions.
+    // Point it between instructions, and at the second half of an lddw.
     expectDiag(diagnose(patch(good, relAt, 4, 8)), 'obj.reloc.bad-offset', '.relsocket', 0);
+    const gd = example('global_data');
+    const gdRel = fileOffsetOf(gd, '.relkprobe/vfs_read');
+    const firstLddw = Number(new DataView(gd.buffer, gd.byteOffset).getBigUint64(gdRel, true));
+    expectDiag(diagnose(patch(gd, gdRel, firstLddw + 8, 8)), 'obj.reloc.bad-offset', '.relkprobe/vfs_read', 0);
   });
 
   it('reports a map relocation whose symbol holds no map', () => {

@@ -213,7 +213,7 @@ export function loadObject(bytes: Uint8Array, options: LoadOptions = {}): LoadRe
     const d = decoded.get(rs.target);
     if (!d) continue;
     for (const [i, rel] of rs.entries.entries()) {
-      if (rel.offset % 8 !== 0 || rel.offset >= d.section.data.byteLength) {
+      if (rel.offset % 8 !== 0 || rel.offset >= d.section.data.byteLength || d.slotToInsn[rel.offset / 8] < 0) {
         diagnostics.push(error('obj.reloc.bad-offset', `relocation at offset ${rel.offset} does not point at an instruction of ${d.section.name}`, at(rs.section.name, i * (rs.section.type === SHT.RELA ? 24 : 16))));
         continue;
       }

@@ -7,8 +7,8 @@
 // anything else takes the slow path, which bounds-checks against the AddressSpace and faults with
 // the address, size and region instead of touching anything outside the region.
 import {
-  HELPER_NAMES, HI, NO_HI, hex64, isHelperFault, joinAddress, splitAddress, ProgArrayMap,
-  type Kernel, type Region, type RunContext,
+  HELPER_NAMES, HI, NO_HI, hex64, isHelperFault, joinAddress, negativeLoadIndex, splitAddress, ProgArrayMap,
+  type Kernel, type PacketHeaders, type Region, type RunContext,
 } from '../kernel';
 import { FORMS, makeInsn, type Insn } from '../isa';
 import { Kernel as KernelClass, setupContext } from '../kernel';
@@ -120,6 +120,7 @@ export class Machine {
   /** Set once the main frame exits; r0 is the result. */
   exited = false;
   readonly packet: Region | undefined;
+  private readonly headers: PacketHeaders | undefined;
   private readonly stackBytes = new Uint8Array(MAX_CALL_FRAMES * STACK_SIZE);
   private readonly stackView = new DataView(this.stackBytes.buffer);
   private readonly stackRegions: Region[] = [];
@@ -129,6 +130,7 @@ export class Machine {
   private stepListeners: Array<(rec: StepRecord) => void> = [];
   private readonly history: StepRecord[] = [];
   private lastBreak = -1;
+  private readonly unlisten: () => void;
   /** Step records kept for stepBack when recording (0 = off). */
   historyLimit = 0;
 
@@ -153,6 +155,7 @@ export class Machine {
     this.kernel = kernel;
     this.prog = prog;
     this.packet = run.packet;
+    this.headers = run.headers;
     this.cancelSignal = opts.cancelSignal ?? new Int32Array(1);
     this.R = new Int32Array(POOL_BASE + prog.pool.length);
     this.R.set(prog.pool, POOL_BASE);
@@ -164,7 +167,7 @@ export class Machine {
         bytes: this.stackBytes.subarray(i * STACK_SIZE, (i + 1) * STACK_SIZE), writable: true,
       }));
     }
-    kernel.space.onUnmap(() => {
+    this.unlisten = kernel.space.onUnmap(() => {
       this.cHi = NO_HI;
     });
     this.frames.push({ prog, retPc: -1, saved: new Int32Array(20), stack: this.stackRegions[0], mayGoto: BPF_MAX_LOOPS, loop: undefined });
@@ -229,6 +232,7 @@ export class Machine {
 
   /** Unmaps this machine's stack regions (the kernel and its maps live on). */
   dispose(): void {
+    this.unlisten();
     for (const r of this.stackRegions) this.kernel.space.unmap(r);
   }
 
@@ -387,6 +391,9 @@ export class Machine {
       const next = this.stackRegions[Math.min(this.frames.length, MAX_CALL_FRAMES - 1)];
       mem.push({ region: next, offset: 0, before: next.bytes.slice() });
     }
+    // An exit that starts the next bpf_loop iteration zeroes the callback's stack.
+    const top = this.frames[this.frames.length - 1];
+    if (op === 0x95 && top.loop) mem.push({ region: top.stack, offset: 0, before: top.stack.bytes.slice() });
     this.kernel.space.onWrite = (region, offset, before) => mem.push({ region, offset, before });
     this.kernel.journal.record = (u) => undos.push(u);
     let stop: number;
@@ -1391,7 +1398,14 @@ export class Machine {
           const size = (code & 0x18) === 0 ? 4 : (code & 0x18) === 0x08 ? 2 : 1;
           const offset = code >= 0x40 ? (R[(w >>> 14)] + P[b + 2]) | 0 : P[b + 2];
           const pkt = this.packet;
-          if (!pkt || offset < 0 || offset + size > pkt.size) {
+          let bytes = pkt?.bytes;
+          let at = offset;
+          if (offset < 0) {
+            // SKF_NET_OFF / SKF_LL_OFF + k: relative to the network or link-layer header.
+            at = negativeLoadIndex(this.headers, offset, size);
+            bytes = this.headers?.bytes;
+          }
+          if (!pkt || !bytes || at < 0 || at + size > bytes.byteLength) {
             R[0] = R[1] = 0;
             this.pc = pc;
             this.R = R;
@@ -1403,8 +1417,7 @@ export class Machine {
             pc = this.pc;
             continue;
           }
-          const bytes = pkt.bytes;
-          R[0] = size === 4 ? (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3] : size === 2 ? (bytes[offset] << 8) | bytes[offset + 1] : bytes[offset];
+          R[0] = size === 4 ? (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3] : size === 2 ? (bytes[at] << 8) | bytes[at + 1] : bytes[at];
           R[1] = 0;
           pc++;
           continue;

@@ -62,6 +62,10 @@ export interface RegionSpec {
   stride?: number;
   elemSize?: number;
   fieldLoad?: FieldLoad;
+  /** Pack with other small objects (16-byte aligned, 256-byte guard gap) instead of a 64 KiB slot. */
+  compact?: boolean;
+  /** Address space to reserve beyond the region (room for regions placed right after it). */
+  reserve?: number;
 }
 
 /** A resolved access: the region and the byte offset of the access inside region.bytes. */
@@ -93,6 +97,7 @@ export function regionAddress(r: Region): bigint {
 }
 
 const SLOT_ALIGN = 0x10000;
+const COMPACT_GAP = 256;
 
 /** Regions by high word; each list sorted by low base. */
 export class AddressSpace {
@@ -103,16 +108,26 @@ export class AddressSpace {
   private readonly unmapListeners: Array<(region: Region) => void> = [];
 
   /** Called after any region is unmapped (interpreters drop cached translations). */
-  onUnmap(listener: (region: Region) => void): void {
+  onUnmap(listener: (region: Region) => void): () => void {
     this.unmapListeners.push(listener);
+    return () => {
+      const i = this.unmapListeners.indexOf(listener);
+      if (i >= 0) this.unmapListeners.splice(i, 1);
+    };
   }
 
   map(spec: RegionSpec): Region {
     const size = spec.bytes.byteLength;
     let lo = spec.lo;
     if (lo === undefined) {
+      // Singleton regions get their own 64 KiB-aligned slot; small objects (hash elements, ring
+      // records) are packed like slab objects with a 256-byte unmapped gap after each, so small
+      // overruns still fault instead of landing in a neighbour.
+      const span = Math.max(size, spec.reserve ?? 0, 1);
       lo = this.nextLo.get(spec.hi) ?? SLOT_ALIGN;
-      this.nextLo.set(spec.hi, lo + Math.ceil(Math.max(size, 1) / SLOT_ALIGN + 1) * SLOT_ALIGN);
+      const next = spec.compact ? lo + ((span + 15) & ~15) + COMPACT_GAP : lo + Math.ceil(span / SLOT_ALIGN + 1) * SLOT_ALIGN;
+      if (next > 0x100000000) throw new RangeError(`address space for high word ${(spec.hi >>> 0).toString(16)} is exhausted`);
+      this.nextLo.set(spec.hi, next);
     }
     if ((spec.hi | 0) === NO_HI) throw new RangeError(`high word ${NO_HI.toString(16)} is reserved`);
     if (lo < 0 || lo + size > 0x100000000) throw new RangeError(`region ${spec.name} crosses a 4 GiB boundary`);
@@ -123,20 +138,36 @@ export class AddressSpace {
       ...(spec.stride !== undefined ? { stride: spec.stride, elemSize: spec.elemSize ?? spec.stride } : {}),
       ...(spec.fieldLoad ? { fieldLoad: spec.fieldLoad } : {}),
     };
-    const list = this.byHi.get(region.hi) ?? [];
-    if (list.some((r) => lo! < r.lo + r.size && r.lo < lo! + size)) throw new RangeError(`region ${spec.name} overlaps another region`);
-    list.push(region);
-    list.sort((a, b) => a.lo - b.lo);
-    this.byHi.set(region.hi, list);
+    let list = this.byHi.get(region.hi);
+    if (!list) this.byHi.set(region.hi, (list = []));
+    const at = this.lowerBound(list, region.lo);
+    const prev = list[at - 1];
+    const next = list[at];
+    if ((prev && prev.lo + prev.size > region.lo) || (next && region.lo + size > next.lo) || (next && next.lo === region.lo)) {
+      throw new RangeError(`region ${spec.name} overlaps another region`);
+    }
+    list.splice(at, 0, region);
     return region;
+  }
+
+  /** Index of the first region whose base is >= lo. */
+  private lowerBound(list: readonly Region[], lo: number): number {
+    let a = 0;
+    let b = list.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (list[m].lo < lo) a = m + 1;
+      else b = m;
+    }
+    return a;
   }
 
   unmap(region: Region): void {
     region.live = false;
     const list = this.byHi.get(region.hi);
     if (!list) return;
-    const i = list.indexOf(region);
-    if (i >= 0) list.splice(i, 1);
+    const i = this.lowerBound(list, region.lo);
+    if (list[i] === region) list.splice(i, 1);
     for (const l of this.unmapListeners) l(region);
   }
 

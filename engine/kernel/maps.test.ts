@@ -133,4 +133,17 @@ describe('maps (kernel semantics from kernel/bpf/hashtab.c, arraymap.c, queue_st
     expect('code' in k.createMap({ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 1000 })).toBe(true);
     expect('code' in k.createMap({ type: 99, keySize: 4, valueSize: 4, maxEntries: 1 })).toBe(true);
   });
+  it('holds many hash elements, each its own bounds-checked region', () => {
+    const k = new Kernel();
+    const m = k.createMap({ type: 'hash', keySize: 4, valueSize: 16, maxEntries: 100000 }) as HashMap;
+    let failed = 0;
+    for (let i = 0; i < 100000; i++) if (m.set(u32(i), u32(i * 3)) !== 0) failed++;
+    expect(failed).toBe(0);
+    expect(m.size).toBe(100000);
+    const r = m.lookupRegion(u32(77777), 0)!;
+    expect(new DataView(r.region.bytes.buffer, r.region.bytes.byteOffset).getUint32(0, true)).toBe(77777 * 3);
+    expect('code' in k.space.resolve(r.region.hi, r.region.lo + 12, 8, false)).toBe(true);
+    expect(m.delete(u32(5))).toBe(0);
+    expect(m.get(u32(6))![0]).toBe(18);
+  });
 });

@@ -214,7 +214,7 @@ export class HashMap extends BpfMap {
     for (let c = 0; c < n; c++) {
       values.push(this.env.space.map({
         name: `${this.name} elem${n > 1 ? `[cpu${c}]` : ''}`, kind: 'map_value', hi: HI.MAP_VALUE,
-        bytes: new Uint8Array(this.def.valueSize), writable: true,
+        bytes: new Uint8Array(this.def.valueSize), writable: true, compact: true,
       }));
     }
     return { key: key.slice(), values };
@@ -252,7 +252,13 @@ export class HashMap extends BpfMap {
       this.elems.delete(first[0]);
       this.free(first[1]);
     }
-    const e = this.alloc(kb);
+    let e: HashElem;
+    try {
+      e = this.alloc(kb);
+    } catch {
+      if (evicted) this.restore(evicted[0], evicted[1]);
+      return -ERRNO.ENOMEM;
+    }
     e.values[this.percpu ? cpu : 0].bytes.set(v);
     this.elems.set(k, e);
     this.journal(() => {
@@ -399,7 +405,7 @@ export class RingBufMap extends BpfMap {
   reserve(size: number): Region | undefined {
     const cost = 8 + round8(size);
     if (size <= 0 || this.used + cost > this.def.maxEntries) return undefined;
-    const region = this.env.space.map({ name: `${this.name} record`, kind: 'ringbuf', hi: HI.RINGBUF, bytes: new Uint8Array(size), writable: true });
+    const region = this.env.space.map({ name: `${this.name} record`, kind: 'ringbuf', hi: HI.RINGBUF, bytes: new Uint8Array(size), writable: true, compact: true });
     this.used += cost;
     this.pending.set(region.lo, { region, cost });
     this.journal(() => {

@@ -27,6 +27,35 @@ export interface RunContext {
   mem?: Region;
   /** Packet data region (data .. data_end), for ld_abs/ld_ind and direct packet access. */
   packet?: Region;
+  /**
+   * skb programs: the buffer behind the packet with the link-layer (mac) and network header
+   * offsets in it, so ld_abs/ld_ind at SKF_LL_OFF + k and SKF_NET_OFF + k can reach them.
+   */
+  headers?: PacketHeaders;
+}
+
+export interface PacketHeaders {
+  /** From skb->head to the tail pointer. */
+  bytes: Uint8Array;
+  mac: number;
+  net: number;
+}
+
+/** include/uapi/linux/filter.h: negative ld_abs offsets that address the network / link-layer header. */
+export const SKF_NET_OFF = -0x100000;
+export const SKF_LL_OFF = -0x200000;
+
+/**
+ * bpf_internal_load_pointer_neg_helper: where a negative ld_abs/ld_ind offset lands in
+ * headers.bytes, or -1 when the kernel's helper returns NULL (the program then ends with r0 = 0).
+ */
+export function negativeLoadIndex(h: PacketHeaders | undefined, k: number, size: number): number {
+  if (!h) return -1;
+  let p: number;
+  if (k >= SKF_NET_OFF) p = h.net + k - SKF_NET_OFF;
+  else if (k >= SKF_LL_OFF) p = h.mac + k - SKF_LL_OFF;
+  else return -1;
+  return p >= 0 && p + size <= h.bytes.byteLength ? p : -1;
 }
 
 /** struct __sk_buff offsets the simulator fills in (the rest stays zero). */
@@ -89,8 +118,12 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       const pulled = input.type === 'socket_filter' && frame.byteLength >= ETH_HLEN ? ETH_HLEN : 0;
       const pkt = frame.subarray(pulled);
       const buf = new Uint8Array(PACKET_HEADROOM + pkt.byteLength);
+      // The pulled Ethernet header stays in the headroom just before the data, as in the skb.
+      buf.set(frame.subarray(0, pulled), PACKET_HEADROOM - pulled);
       buf.set(pkt, PACKET_HEADROOM);
-      const headroom = k.space.map({ name: 'packet headroom', kind: 'packet', hi: HI.DIRECT, bytes: buf.subarray(0, PACKET_HEADROOM), writable: true });
+      // The mac header is where the frame starts; the network header follows a full Ethernet header.
+      const headers: PacketHeaders = { bytes: buf, mac: PACKET_HEADROOM - pulled, net: PACKET_HEADROOM - pulled + (frame.byteLength >= ETH_HLEN ? ETH_HLEN : 0) };
+      const headroom = k.space.map({ name: 'packet headroom', kind: 'packet', hi: HI.DIRECT, bytes: buf.subarray(0, PACKET_HEADROOM), writable: true, reserve: buf.byteLength });
       const packet = k.space.map({ name: 'packet', kind: 'packet', hi: HI.DIRECT, lo: headroom.lo + PACKET_HEADROOM, bytes: buf.subarray(PACKET_HEADROOM), writable: input.type !== 'socket_filter' });
       k.packet = packet;
       const data = ptr(packet);
@@ -118,7 +151,7 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       const ptrs: Record<number, bigint> = { [SK_BUFF.data]: data, [SK_BUFF.data_end]: dataEnd, [SK_BUFF.data_meta]: data };
       // __sk_buff is writable only in some fields (mark, priority, cb[], tc_index...); the verifier polices which.
       const ctx = k.space.map({ name: 'ctx (struct __sk_buff)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: true, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
-      return { r1: ptr(ctx), r2: 0n, ctx, packet };
+      return { r1: ptr(ctx), r2: 0n, ctx, packet, headers };
     }
   }
 }

@@ -41,6 +41,8 @@ export interface AnalyzeOptions {
   readonly log: VerifierLog;
   /** How many abstract states to keep per instruction for the debugger. */
   readonly keepStatesPerInsn: number;
+  /** The kernel's nr_cpu_ids: bounds bpf_get_smp_processor_id()'s result; undefined leaves it unknown. */
+  readonly nrCpuIds?: number;
 }
 
 export interface AnalyzeStats {
@@ -136,6 +138,8 @@ export class Analyzer {
           if (this.log.enabled) {
             this.log.write(doPrintState ? `\nfrom ${this.prevPc} to ${this.pc}: safe\n` : `${this.pc}: safe\n`);
           }
+          // A pruned path ends like an exit (process_bpf_exit): its checkpoints lose one pending branch.
+          this.updateBranchCounts();
           if (!this.popPath()) return undefined;
           doPrintState = true;
           continue;
@@ -1147,7 +1151,7 @@ export class Analyzer {
     if (!fn) this.reject(`${name}#${id} has no modelled prototype in this verifier yet`, 'unsupported.helper');
     if (!this.opts.gpl && fn.gplOnly) this.reject('cannot call GPL-restricted function from non-GPL compatible program', 'helper.gpl');
     if (!this.opts.sleepable && fn.mightSleep) this.reject('helper call might sleep in a non-sleepable prog', 'helper.sleep');
-    const meta: CallMeta = { rawRegno: -1, accessSize: 0, memSize: 0, releaseRegno: 0, refObjId: 0 };
+    const meta: CallMeta = { rawRegno: -1, accessSize: 0, memSize: 0, releaseRegno: 0, refObjId: 0, msizeMax: 0n };
     for (let i = 0; i < 5; i++) this.checkFuncArg(fn, i, meta);
     if (meta.rawRegno >= 0) {
       const r = this.regs()[meta.rawRegno];
@@ -1170,6 +1174,7 @@ export class Analyzer {
     switch (fn.ret.kind) {
       case 'RET_INTEGER':
         regs[0] = scalarUnknown();
+        this.refineRetvalRange(regs[0], fn, meta);
         break;
       case 'RET_VOID':
         regs[0] = notInitReg();
@@ -1199,6 +1204,23 @@ export class Analyzer {
   }
 
   private readonly refInsn = new Map<number, number>();
+
+  /** do_refine_retval_range: helpers whose integer result has a known range. */
+  private refineRetvalRange(r: RegState, fn: HelperProto, meta: CallMeta): void {
+    const MAX_ERRNO = 4095n;
+    if (['get_stack', 'get_task_stack', 'probe_read_str', 'probe_read_kernel_str', 'probe_read_user_str'].includes(fn.name)) {
+      r.smax = meta.msizeMax;
+      r.s32max = BigInt.asIntN(32, meta.msizeMax);
+      r.smin = -MAX_ERRNO;
+      r.s32min = -MAX_ERRNO;
+      boundsSync(r);
+    } else if (fn.name === 'get_smp_processor_id' && this.opts.nrCpuIds !== undefined) {
+      const max = BigInt(this.opts.nrCpuIds - 1);
+      r.umax = r.u32max = r.smax = r.s32max = max;
+      r.umin = r.u32min = r.smin = r.s32min = 0n;
+      boundsSync(r);
+    }
+  }
 
   private releaseReference(ref: number): void {
     const i = this.cur.refs.indexOf(ref);
@@ -1247,6 +1269,7 @@ export class Analyzer {
         const prev = fn.args[i - 1];
         const zeroOk = arg.kind === 'ARG_CONST_SIZE_OR_ZERO';
         const raw = prev?.flags.includes('MEM_UNINIT') && tnumIsConst(reg.varOff) ? meta : undefined;
+        meta.msizeMax = reg.umax;
         if (reg.smin < 0n) this.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`, 'helper.size-negative');
         if (reg.umin === 0n && !zeroOk) this.reject(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, 'helper.size-zero');
         if (reg.umax >= BigInt(BPF_MAX_VAR_SIZ)) this.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, 'helper.size-unbounded');
@@ -1484,6 +1507,8 @@ export class Analyzer {
 interface CallMeta {
   map?: MapInfo;
   constKey?: bigint;
+  /** msize_max_value: the umax of the last size argument. */
+  msizeMax: bigint;
   rawRegno: number;
   accessSize: number;
   memSize: number;

@@ -26,6 +26,8 @@ export interface VerifyOptions {
   readonly sleepable?: boolean;
   /** Abstract states kept per instruction for the debugger (default 8). */
   readonly keepStatesPerInsn?: number;
+  /** The target kernel's nr_cpu_ids (bounds bpf_get_smp_processor_id); hosts read /sys/devices/system/cpu/possible. */
+  readonly nrCpuIds?: number;
 }
 
 export interface VerifyError {
@@ -80,7 +82,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   if (level >= 2) log.write(printLiveRegs(prog, live, printKernelInsn));
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
-    progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8,
+    progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8, nrCpuIds: opts.nrCpuIds,
   }, cfg.prunePoints, live, cfg.jmpPoints);
   let r: Reject | undefined;
   try {

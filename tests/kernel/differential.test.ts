@@ -40,24 +40,31 @@ describe(`interpreter vs kernel${avail.ok ? '' : ` (skipped: ${avail.reason})`}`
     expect(t.formsCovered.has('call_local')).toBe(true);
   });
 
-  kit('500 socket filters with ld_abs/ld_ind at in- and out-of-bounds offsets: all agree', () => {
-    const t = runDifferential({ random: 0, perForm: 0, packet: 500, specialOffsets: false });
+  kit('500 socket filters with ld_abs/ld_ind at in- and out-of-bounds offsets, SKF_NET_OFF and SKF_LL_OFF among them: all agree', () => {
+    const t = runDifferential({ random: 0, perForm: 0, packet: 500 });
     console.log(`packet part: ${summary(t)}`);
     expect(t.kernelRefused, summary(t)).toBe(0);
     expect(t.agreements, summary(t)).toBe(t.programs);
   });
 
-  // Known interpreter bug (reported): ld_abs/ld_ind at SKF_NET_OFF + k read the network header and at
-  // SKF_LL_OFF + k the link-layer header (net/core/filter.c, bpf_internal_load_pointer_neg_helper); the
-  // simulator treats them as out of bounds and returns 0. `it.fails` turns red once that is fixed.
-  it.skipIf(!avail.ok).fails('ld_abs at SKF_NET_OFF / SKF_LL_OFF reads the network / link-layer header', () => {
+  // ld_abs/ld_ind at SKF_NET_OFF + k read the network header and at SKF_LL_OFF + k the link-layer
+  // header (net/core/filter.c, bpf_internal_load_pointer_neg_helper), out of range ends with r0 = 0.
+  kit('ld_abs at SKF_NET_OFF / SKF_LL_OFF reads the network / link-layer header', () => {
     const data = Uint8Array.from({ length: 40 }, (_, i) => 0x10 + i);
-    for (const off of [SKF_NET_OFF, SKF_NET_OFF + 2, SKF_LL_OFF, SKF_LL_OFF + 6]) {
-      const insns = [makeInsn('mov64_reg', { dst: 6, src: 1 }), makeInsn('ldabsb', { imm: off }), makeInsn('exit')];
-      const k = runPacketInKernel(insns, data);
-      expect(k.ok).toBe(true);
-      const ours = runProgram(insns, { type: 'socket_filter', packet: data.subarray(14) });
-      expect(Number(ours.r0), `offset ${off}`).toBe(k.ok ? k.retval : -1);
+    // In range, at both ends, one past the tail, below SKF_LL_OFF, and between the two bases.
+    const offsets = [SKF_NET_OFF, SKF_NET_OFF + 2, SKF_NET_OFF + 22, SKF_NET_OFF + 25, SKF_NET_OFF + 26, SKF_NET_OFF - 1,
+      SKF_LL_OFF, SKF_LL_OFF + 6, SKF_LL_OFF + 36, SKF_LL_OFF + 39, SKF_LL_OFF + 40, SKF_LL_OFF - 1, -1, -0x1000];
+    let compared = 0;
+    for (const id of ['ldabsb', 'ldabsh', 'ldabsw']) {
+      for (const off of offsets) {
+        const insns = [makeInsn('mov64_reg', { dst: 6, src: 1 }), makeInsn('mov64_imm', { dst: 0, imm: 7 }), makeInsn(id, { imm: off }), makeInsn('exit')];
+        const k = runPacketInKernel(insns, data);
+        expect(k.ok).toBe(true);
+        const ours = runProgram(insns, { type: 'socket_filter', packet: data });
+        expect(Number(ours.r0), `${id} at ${off}`).toBe(k.ok ? k.retval : -1);
+        compared++;
+      }
     }
+    expect(compared).toBe(42);
   });
 });

@@ -31,18 +31,22 @@ for (const c of CORPUS) {
 }
 console.log(`\nprograms ${CORPUS.length}: verdict agrees ${totals.verdict}, first error agrees ${totals.error}, level-1 log agrees ${totals.log1}, level-2 log agrees ${totals.log2}`);
 
-// Real programs: verdict, first error, and processed-instruction counts (ours vs the kernel's; pruning differs).
-console.log('\nresources/examples (real compiled programs):');
-let ev = 0;
-let ee = 0;
-let en = 0;
+// Real programs: verdict, first error, logs, and processed-instruction counts.
+console.log('\nresources/examples (real compiled programs): verdict, first error, level-1 log, level-2 log, processed count');
+const ex = { n: 0, verdict: 0, error: 0, log1: 0, log2: 0, processed: 0 };
 for (const e of examplePrograms()) {
   const k = kernelForExample(e);
   const o = oursForExample(e);
+  const l1 = normaliseLog(k.log) === normaliseLog(o.log);
+  const l2 = stripUnmodelled(normaliseLog(kernelForExample(e, 2).log)) === stripUnmodelled(normaliseLog(oursForExample(e, 2).log));
   const kp = /processed (\d+) insns/.exec(k.log)?.[1] ?? '?';
-  en++;
-  ev += Number(k.verdict === o.verdict);
-  ee += Number((o.error?.message ?? null) === k.error);
-  console.log(`${mark(k.verdict === o.verdict)}${mark((o.error?.message ?? null) === k.error)}${e.id.padEnd(34)} kernel=${k.verdict}${k.error ? ` "${k.error}"` : ''} processed ${kp} | ours=${o.verdict}${o.error ? ` "${o.error.message}"` : ''} processed ${o.processed}`);
+  const samep = kp === String(o.processed);
+  ex.n++;
+  ex.verdict += Number(k.verdict === o.verdict);
+  ex.error += Number((o.error?.message ?? null) === k.error);
+  ex.log1 += Number(l1);
+  ex.log2 += Number(l2);
+  ex.processed += Number(samep);
+  console.log(`${mark(k.verdict === o.verdict)}${mark((o.error?.message ?? null) === k.error)}${mark(l1)}${mark(l2)}${mark(samep)}${e.id.padEnd(34)} kernel=${k.verdict}${k.error ? ` "${k.error}"` : ''} processed ${kp} | ours=${o.verdict}${o.error ? ` "${o.error.message}"` : ''} processed ${o.processed}`);
 }
-console.log(`\nexamples ${en}: verdict agrees ${ev}, first error agrees ${ee}`);
+console.log(`\nexamples ${ex.n}: verdict agrees ${ex.verdict}, first error agrees ${ex.error}, level-1 log agrees ${ex.log1}, level-2 log agrees ${ex.log2}, processed count agrees ${ex.processed}`);

@@ -3,7 +3,19 @@ import { parse } from '../../engine/asm';
 import { encode } from '../../engine/isa';
 import { verify, type VerifyResult } from '../../engine/verifier';
 import { bpfAvailability, closeFd, mapCreate, progLoad } from '../../engine/host/bpf';
+import { readFileSync } from 'node:fs';
 import type { CorpusCase } from './corpus';
+
+/** nr_cpu_ids of this machine ("0-1" in /sys/devices/system/cpu/possible -> 2), for bpf_get_smp_processor_id. */
+export function hostNrCpuIds(): number | undefined {
+  try {
+    const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+    const last = text.split(',').pop()!.split('-').pop()!;
+    return Number(last) + 1;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface KernelVerdict {
   readonly verdict: 'accept' | 'reject';
@@ -22,9 +34,9 @@ export interface Comparison {
   readonly logAgrees: boolean;
 }
 
-/** Kernel map addresses in lddw lines differ per load; compare them as one token. */
+/** Kernel map addresses (direct map 0xffff8..., vmalloc 0xffffc9...) in lddw lines differ per load; compare them as one token. */
 export function normaliseLog(log: string): string {
-  return log.replace(/0xffff8[0-9a-f]{11}\b/g, '<kaddr>');
+  return log.replace(/0xffff(8[0-9a-f]|c9)[0-9a-f]{10}\b/g, '<kaddr>');
 }
 
 export function lastErrorLine(log: string): string | null {
@@ -44,7 +56,7 @@ export function assemble(c: CorpusCase) {
 
 export function oursFor(c: CorpusCase, logLevel: 0 | 1 | 2 = 1): VerifyResult {
   return verify(assemble(c), {
-    progType: c.progType, logLevel, license: c.license ?? 'GPL',
+    progType: c.progType, logLevel, license: c.license ?? 'GPL', nrCpuIds: hostNrCpuIds(),
     maps: (c.maps ?? []).map((m) => ({ ...m })),
   });
 }

@@ -6,7 +6,7 @@ import { loadObject, type BpfObject, type ObjProgram } from '../../engine/obj';
 import { verify, type VerifyResult } from '../../engine/verifier';
 import { BPF_F_SLEEPABLE, closeFd, mapCreate, progLoad } from '../../engine/host/bpf';
 import { PROG_TYPES } from '../../engine/kernel/prog-types';
-import { lastErrorLine, type KernelVerdict } from './differential';
+import { hostNrCpuIds, lastErrorLine, type KernelVerdict } from './differential';
 
 export const EXAMPLES_DIR = join(__dirname, '../../resources/examples');
 
@@ -37,7 +37,7 @@ function byMapIndex(insns: readonly Insn[]): Insn[] {
 
 export function oursForExample(e: ExampleProgram, logLevel: 0 | 1 | 2 = 1): VerifyResult {
   return verify(byMapIndex(e.prog.insns), {
-    progType: e.prog.type.name, logLevel, license: e.obj.license ?? '',
+    progType: e.prog.type.name, logLevel, license: e.obj.license ?? '', nrCpuIds: hostNrCpuIds(),
     sleepable: !!PROG_TYPES[e.prog.type.name]?.requiresSleepable,
     maps: e.obj.maps.map((m) => ({ name: m.kernelName, type: m.type.name, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })),
   });

@@ -62,6 +62,17 @@ function load(bytes: Uint8Array, file: string, program: string | undefined, io: 
   return { insns: r.program.insns, maps: [] };
 }
 
+/** nr_cpu_ids from /sys/devices/system/cpu/possible ("0-7" -> 8); undefined off Linux. */
+function nrCpuIds(io: CliIO): number | undefined {
+  try {
+    const text = new TextDecoder().decode(io.readFile('/sys/devices/system/cpu/possible')).trim();
+    const n = Number(text.split(',').pop()!.split('-').pop()) + 1;
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const command: Command = {
   summary: 'verify a program the way the Linux kernel verifier does (verdict, first error, log)',
   usage: USAGE,
@@ -86,7 +97,9 @@ const command: Command = {
     if (!loaded) return EXIT.INPUT_ERROR;
     const progType = flagString(args, 'type') ?? loaded.progType ?? 'socket_filter';
     const logLevel = Number(flagString(args, 'log-level') ?? '1') as 0 | 1 | 2;
-    const r = verify(loaded.insns, { progType, logLevel, maps: loaded.maps, license: flagString(args, 'license') ?? loaded.license ?? 'GPL' });
+    const r = verify(loaded.insns, {
+      progType, logLevel, maps: loaded.maps, license: flagString(args, 'license') ?? loaded.license ?? 'GPL', nrCpuIds: nrCpuIds(io),
+    });
     if (args.flags.has('json')) {
       const error = r.error ? { insn: r.error.pc, message: r.error.message } : null;
       io.stdout(`${JSON.stringify({ verdict: r.verdict, error, processed: r.processed, log: r.log })}\n`);

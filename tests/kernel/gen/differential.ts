@@ -73,9 +73,9 @@ export function diffPacket(seed: number, tally: DiffTally, specialOffsets = true
     tally.disagreements.push({ seed, what: `kernel refused (${k.stage}): ${k.error}`, kernel: k.log.split('\n').slice(-4).join('\n'), ours: '', listing: listing(p.insns) });
     return;
   }
-  // test_run builds an skb from data_in as an Ethernet frame and pulls the 14-byte header, so the
-  // program's packet (skb->data) starts at data_in[14]; the simulator is given that packet.
-  const ours = runProgram(p.insns, { type: 'socket_filter', packet: p.dataIn.subarray(14) });
+  // The simulator is given the whole frame: like test_run it pulls the 14-byte Ethernet header, so
+  // skb->data starts at data_in[14] and SKF_LL_OFF reaches the header it pulled.
+  const ours = runProgram(p.insns, { type: 'socket_filter', packet: p.dataIn });
   const r0 = Number(ours.r0 & 0xffff_ffffn);
   if (ours.stop !== 'exit' || r0 !== k.retval) {
     tally.disagreements.push({

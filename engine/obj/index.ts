@@ -8,3 +8,4 @@ export * from './object';
 export * from './raw';
 export * from './kernel-btf';
 export * from './elf-writer';
+export * from './program-input';

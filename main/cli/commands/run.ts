@@ -1,9 +1,8 @@
 // bpfdbg run: executes a program in the interpreter on the simulated kernel and prints r0 (or a JSON result).
-import { parse } from '../../../engine/asm';
 import { runProgram } from '../../../engine/interp';
-import { formatDiagnostic, hasErrors, type Insn } from '../../../engine/isa';
+import { formatDiagnostic, type Insn } from '../../../engine/isa';
 import { ArrayMap, Kernel, RUN_PROG_TYPES, mapTypeName, type BpfMap, type MapDef, type RunProgType } from '../../../engine/kernel';
-import { loadObject, loadRaw } from '../../../engine/obj';
+import { loadProgramInput } from '../../../engine/obj';
 import { flagString, parseArgs, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
 import type { Command } from '../main';
@@ -32,44 +31,17 @@ const ELF_TYPES: Record<string, RunProgType> = {
   tracing: 'tracing', syscall: 'syscall',
 };
 
-function looksLikeText(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 4096);
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    if (b === 0 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d)) return false;
-  }
-  return true;
-}
-
 function load(bytes: Uint8Array, file: string, program: string | undefined, io: CliIO): Loaded | undefined {
-  const report = (ds: readonly Parameters<typeof formatDiagnostic>[0][]): boolean => {
-    for (const d of ds) io.stderr(formatDiagnostic(d) + '\n');
-    return hasErrors(ds);
-  };
-  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-    const r = loadObject(bytes, { file });
-    if (report(r.diagnostics) || !r.object) return undefined;
-    const obj = r.object;
-    const prog = program === undefined ? obj.programs[0] : obj.programs.find((p) => p.name === program || p.section === program);
-    if (!prog) {
-      io.stderr(`bpfdbg run: ${file}: ${program === undefined ? 'no programs' : `no program named ${program}`} (have: ${obj.programs.map((p) => p.name).join(', ') || 'none'})\n`);
-      return undefined;
-    }
-    const maps = obj.maps.map((m) => ({
-      type: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.kernelName,
-      ...(m.initialData ? { initialData: m.initialData } : {}),
-    }));
-    const type = ELF_TYPES[prog.type.name];
-    return { insns: prog.insns, maps, ...(type ? { type } : {}) };
-  }
-  if (looksLikeText(bytes)) {
-    const r = parse(new TextDecoder().decode(bytes), { file });
-    if (report(r.diagnostics)) return undefined;
-    return { insns: r.insns, maps: [] };
-  }
-  const r = loadRaw(bytes, { file });
-  if (report(r.diagnostics)) return undefined;
-  return { insns: r.program.insns, maps: [] };
+  const { input, diagnostics } = loadProgramInput(bytes, { file, program });
+  for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+  if (!input) return undefined;
+  if (!input.object || !input.program) return { insns: [...input.insns], maps: [] };
+  const maps = input.object.maps.map((m) => ({
+    type: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.kernelName,
+    ...(m.initialData ? { initialData: m.initialData } : {}),
+  }));
+  const type = ELF_TYPES[input.program.type.name];
+  return { insns: [...input.program.insns], maps, ...(type ? { type } : {}) };
 }
 
 function hexBytes(name: string, text: string | undefined): Uint8Array | undefined {

@@ -2,3 +2,4 @@
 export * from './messages';
 export * from './validate';
 export * from './base64';
+export * from './host-messages';

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkEngineMessage, encodeBase64, type EngineMessage, type Request, type Response } from '../protocol';
+import { Kernel } from '../kernel';
+import { progType } from '../kernel/prog-types';
+import { loadObject } from '../obj';
+import { parse } from '../asm';
+import { printReg, verify } from '../verifier';
 import { EngineService } from './worker-dispatch';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'resources', 'examples');
@@ -116,7 +121,9 @@ describe('EngineService', () => {
   it('says what it can do', async () => {
     const r = await service().ask({ kind: 'hello' });
     expect(r).toMatchObject({ kind: 'hello', version: 1 });
-    if (r.kind === 'hello') expect([...r.features].sort()).toEqual(['breakpoints', 'console', 'listing', 'open-asm', 'open-object', 'open-raw', 'registers', 'run', 'stack', 'step', 'step-back']);
+    if (r.kind === 'hello') expect([...r.features].sort()).toEqual([
+      'breakpoints', 'console', 'edit', 'inputs', 'listing', 'maps', 'open-asm', 'open-object', 'open-raw', 'registers', 'run', 'stack', 'step', 'step-back', 'verifier',
+    ]);
   });
 
   it('debugs a program: step, breakpoint, run, step back, console, locate', async () => {
@@ -147,4 +154,144 @@ describe('EngineService', () => {
     const end = await s.ask({ kind: 'run', session: id });
     expect(end).toMatchObject({ kind: 'stopped', reason: 'exit', state: { status: 'exited', message: 'exited with r0 = 0xc' } });
   });
+
+  it('edits registers while paused; a reverse step undoes the edit', async () => {
+    const s = service();
+    const o = await s.ask(open('p.s', new TextEncoder().encode('r1 = 5\nr0 = r1\nexit\n')));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    await s.ask({ kind: 'step', session: c.session, mode: 'into' });
+    const value = '0xfffffffffffffffe';
+    const set = await s.ask({ kind: 'register.set', session: c.session, register: 1, value });
+    expect(set).toMatchObject({ kind: 'state', state: { registers: expect.arrayContaining([{ name: 'r1', value }]) } });
+    // Back undoes the edit and the step before it; forward again, edit again, and the program sees it.
+    expect(await s.ask({ kind: 'step', session: c.session, mode: 'back' })).toMatchObject({ state: { pc: 0, registers: expect.arrayContaining([{ name: 'r1', value: '0x0' }]) } });
+    await s.ask({ kind: 'step', session: c.session, mode: 'into' });
+    await s.ask({ kind: 'register.set', session: c.session, register: 1, value });
+    const end = await s.ask({ kind: 'run', session: c.session });
+    expect(end).toMatchObject({ kind: 'stopped', state: { message: `exited with r0 = ${value}` } });
+    expect(await s.ask({ kind: 'register.set', session: c.session, register: 9, value: '0x1' })).toMatchObject({ kind: 'state' });
+  });
+
+  it('kprobe inputs: pt_regs by name, memory probe_read reaches, map entries edited before the program runs', async () => {
+    const s = service();
+    const bytes = readFileSync(path.join(EXAMPLES, 'kprobe_openat.o'));
+    const o = await s.ask(open('kprobe_openat.o', bytes));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    const id = c.session;
+    // The maps the object declares, from engine/obj.
+    const obj = loadObject(bytes, { file: 'kprobe_openat.o' }).object!;
+    expect(c.state.maps.map((m) => [m.name, m.keySize, m.valueSize, m.maxEntries])).toEqual(obj.maps.map((m) => [m.kernelName, m.keySize, m.valueSize, m.maxEntries]));
+    expect(c.state.maps.map((m) => m.editing)).toEqual(['entries', 'entries']);
+
+    const info = await s.ask({ kind: 'inputs', session: id });
+    if (info.kind !== 'inputs') throw new Error(JSON.stringify(info));
+    expect(info.info.inputs.type).toBe('kprobe');
+    expect(info.info.fields.map((f) => f.name)).toEqual(progType('kprobe')!.fields.map((f) => f.name));
+    const si = info.info.fields.find((f) => f.name === 'si')!;
+
+    // pt_regs->si holds the filename pointer; point it at a string in kernel memory.
+    const name = '/etc/passwd';
+    const address = 0xffff888200100000n;
+    const ctx = new Uint8Array(info.info.ctxSize);
+    new DataView(ctx.buffer).setBigUint64(si.offset, address, true);
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+    const restarted = await s.ask({
+      kind: 'session.restart', session: id,
+      inputs: { type: 'kprobe', ctx: hex(ctx), memory: [{ address: `0x${address.toString(16)}`, bytes: hex(new TextEncoder().encode(`${name}\0`)), user: false }] },
+    });
+    expect(restarted).toMatchObject({ kind: 'session', session: id, state: { pc: 0, status: 'ready' } });
+    expect(await s.ask({ kind: 'inputs', session: id })).toMatchObject({ kind: 'inputs', info: { memoryAddresses: ['0xffff888200100000'] } });
+
+    // The program counts opens per pid (the simulated task's pid): start the count at 41.
+    const pid = new Uint8Array(4);
+    // get_current_pid_tgid() >> 32: the simulated task's tgid.
+    new DataView(pid.buffer).setUint32(0, new Kernel().task.tgid, true);
+    const value = new Uint8Array(48);
+    value[0] = 41;
+    const added = await s.ask({ kind: 'map.update', session: id, map: 0, key: hex(pid), value: hex(value), flag: 'noexist' });
+    if (added.kind !== 'state') throw new Error(JSON.stringify(added));
+    expect(added.message).toContain('reverse-execution history cleared');
+    expect(added.state.maps[0]).toMatchObject({ total: 1, entries: [{ key: hex(pid), value: hex(value) }] });
+    expect(await s.ask({ kind: 'map.update', session: id, map: 0, key: hex(pid), value: hex(value), flag: 'noexist' })).toMatchObject({ kind: 'error', code: 'session.edit-map' });
+    expect(await s.ask({ kind: 'map.update', session: id, map: 0, key: '01', value: hex(value), flag: 'any' })).toMatchObject({ kind: 'error', message: expect.stringContaining('key must be 4 bytes') });
+
+    const end = await s.ask({ kind: 'run', session: id });
+    if (end.kind !== 'stopped') throw new Error(JSON.stringify(end));
+    expect(end.reason).toBe('exit');
+    const entry = end.state.maps[0].entries[0];
+    const v = parseHex(entry.value);
+    expect(new DataView(v.buffer).getBigUint64(0, true)).toBe(42n);
+    expect(new TextDecoder().decode(v.subarray(16, 16 + name.length))).toBe(name);
+
+    // Deleting it and running again from the start: the program creates the entry with count 1.
+    expect(await s.ask({ kind: 'map.delete', session: id, map: 0, key: hex(pid) })).toMatchObject({ kind: 'state', state: { maps: [{ total: 0 }, {}] } });
+    const again = await s.ask({ kind: 'console', session: id, line: 'run' });
+    if (again.kind !== 'console' || !again.state) throw new Error(JSON.stringify(again));
+    // `run` relaunches with the applied inputs (the memory input is mapped again).
+    expect(again.state.status).toBe('exited');
+    const fresh = parseHex(again.state.maps[0].entries[0].value);
+    expect(new DataView(fresh.buffer).getBigUint64(0, true)).toBe(1n);
+    expect(new TextDecoder().decode(fresh.subarray(16, 16 + name.length))).toBe(name);
+  });
+
+  it('edits an array value in place; the program sees it', async () => {
+    const s = service();
+    const bytes = readFileSync(path.join(EXAMPLES, 'tp_counter.o'));
+    const o = await s.ask(open('tp_counter.o', bytes));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    const m = c.state.maps.find((x) => x.name === 'writes_per_cpu')!;
+    expect(m).toMatchObject({ type: 'array', editing: 'values', total: 64, keySize: 4, valueSize: 8 });
+    expect(c.state.maps.find((x) => x.name === 'events')).toMatchObject({ type: 'ringbuf', editing: 'none' });
+    const set = await s.ask({ kind: 'map.update', session: c.session, map: m.index, key: '00 00 00 00', value: '29 00 00 00 00 00 00 00', flag: 'exist' });
+    if (set.kind !== 'state') throw new Error(JSON.stringify(set));
+    expect(set.message).not.toContain('history cleared');
+    expect(set.state.maps[m.index].entries[0].value).toBe('29 00 00 00 00 00 00 00');
+    const end = await s.ask({ kind: 'run', session: c.session });
+    if (end.kind !== 'stopped') throw new Error(JSON.stringify(end));
+    // count_write adds one for the current CPU (0): 41 + 1.
+    expect(end.state.maps[m.index].entries[0].value).toBe('2a 00 00 00 00 00 00 00');
+    expect(await s.ask({ kind: 'map.delete', session: c.session, map: m.index, key: '00 00 00 00' })).toMatchObject({ kind: 'error', message: expect.stringContaining('cannot be deleted') });
+  });
+
+  it('verifies a program: verdict, first error, log levels and the abstract state at an instruction', async () => {
+    const s = service();
+    const bytes = readFileSync(path.join(EXAMPLES, 'xdp_parse.o'));
+    const o = await s.ask(open('xdp_parse.o', bytes));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const doc = o.document.id;
+    expect(await s.ask({ kind: 'verifier.state', document: doc, program: 0, pc: 0 })).toMatchObject({ kind: 'error', code: 'verifier.not-run' });
+    const prog = loadObject(bytes, { file: 'xdp_parse.o' }).object!.programs[0];
+    const maps = loadObject(bytes, { file: 'xdp_parse.o' }).object!.maps.map((m) => ({ name: m.kernelName, type: m.type.name, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
+    for (const level of [1, 2] as const) {
+      const r = await s.ask({ kind: 'verify', document: doc, program: 0, logLevel: level });
+      if (r.kind !== 'verified') throw new Error(JSON.stringify(r));
+      const direct = verify(prog.insns, { progType: 'xdp', logLevel: level, maps, license: 'GPL' });
+      expect(r.report).toMatchObject({ verdict: direct.verdict, processed: direct.processed, log: direct.log, progType: 'xdp', logLevel: level });
+    }
+    const st = await s.ask({ kind: 'verifier.state', document: doc, program: 0, pc: 0 });
+    if (st.kind !== 'verifier-state') throw new Error(JSON.stringify(st));
+    const direct = verify(prog.insns, { progType: 'xdp', logLevel: 0, maps, license: 'GPL' }).states.get(0)!;
+    expect(st.states[0].registers.find((r) => r.name === 'R1')?.value).toBe(printReg(direct[0].frames[0].regs[1], 0));
+
+    // A rejected assembly program: reading an uninitialized register.
+    const bad = 'r0 = r2\nexit\n';
+    const a = await s.ask(open('bad.s', new TextEncoder().encode(bad)));
+    if (a.kind !== 'opened' || !a.document) throw new Error(JSON.stringify(a));
+    const r = await s.ask({ kind: 'verify', document: a.document.id, program: 0, logLevel: 1 });
+    if (r.kind !== 'verified') throw new Error(JSON.stringify(r));
+    const expected = verify(parse(bad).insns, { progType: 'socket_filter', logLevel: 1 });
+    expect(r.report).toMatchObject({ verdict: 'reject', progType: 'socket_filter', error: { pc: expected.error!.pc, message: expected.error!.message } });
+    expect(await s.ask({ kind: 'verify', document: a.document.id, program: 0, logLevel: 1, progType: 'nope' })).toMatchObject({ kind: 'error', code: 'verifier.prog-type' });
+    expect(await s.ask({ kind: 'verify', document: a.document.id, program: 0, logLevel: 2, progType: 'kprobe' })).toMatchObject({ kind: 'verified', report: { progType: 'kprobe' } });
+  });
 });
+
+function parseHex(text: string): Uint8Array {
+  return Uint8Array.from(text.split(' '), (x) => parseInt(x, 16));
+}

@@ -5,9 +5,10 @@
 // 'cancel' message can arrive), and answers 'cancelled' instead of a result.
 import {
   decodeBase64, PROTOCOL_VERSION,
-  type EngineMessage, type Feature, type Request, type RequestMessage, type Response, type WireDiagnostic,
+  type EngineMessage, type Feature, type InputsInfo, type ProgramInputs, type Request, type RequestMessage, type Response, type WireDiagnostic,
 } from '../protocol';
-import { DebugSessions } from '../session/debug-sessions';
+import { DebugSessions, parseHexBytes, type InputsView, type SessionInputs } from '../session/debug-sessions';
+import { describeState, verifyProgram, type Verification } from '../session/verifier-run';
 import { Workspace, type WorkspaceDocument } from '../session/workspace';
 
 type Send = (message: EngineMessage) => void;
@@ -16,13 +17,37 @@ interface Task {
   cancelled: boolean;
 }
 
-/**
- * Features the engine offers today. Maps (contents in the UI), inputs, the verifier view, workspaces
- * and export are not wired to the protocol yet, so they are not listed.
- */
+/** Features the engine offers today. Workspaces and export are not wired to the protocol yet, so they are not listed. */
 export function engineFeatures(): Feature[] {
   const open: Feature[] = Workspace.formats.map((f): Feature => (f === 'object' ? 'open-object' : f === 'raw' ? 'open-raw' : f === 'asm' ? 'open-asm' : 'open-image2013'));
-  return [...open, 'listing', 'run', 'step', 'step-back', 'breakpoints', 'registers', 'stack', 'console'];
+  return [...open, 'listing', 'run', 'step', 'step-back', 'breakpoints', 'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit'];
+}
+
+const hex64 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+const hexBytes = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+function sessionInputs(p: ProgramInputs): SessionInputs {
+  return {
+    type: p.type,
+    ...(p.ctx !== undefined ? { ctx: parseHexBytes(p.ctx) } : {}),
+    ...(p.packet !== undefined ? { packet: parseHexBytes(p.packet) } : {}),
+    ...(p.mem !== undefined ? { mem: parseHexBytes(p.mem) } : {}),
+    memory: p.memory.map((m) => ({ ...(m.address !== undefined ? { address: BigInt(m.address) } : {}), bytes: parseHexBytes(m.bytes), user: m.user })),
+  };
+}
+
+function inputsInfo(v: InputsView): InputsInfo {
+  const i = v.inputs;
+  return {
+    inputs: {
+      type: i.type,
+      ...(i.ctx ? { ctx: hexBytes(i.ctx) } : {}),
+      ...(i.packet ? { packet: hexBytes(i.packet) } : {}),
+      ...(i.mem ? { mem: hexBytes(i.mem) } : {}),
+      memory: i.memory.map((m) => ({ ...(m.address !== undefined ? { address: hex64(m.address) } : {}), bytes: hexBytes(m.bytes), user: m.user })),
+    },
+    ctxStruct: v.ctxStruct, ctxSize: v.ctxSize, fields: v.fields, memoryAddresses: v.memoryAddresses.map(hex64),
+  };
 }
 
 function documentInfo(workspace: Workspace, doc: WorkspaceDocument) {
@@ -59,6 +84,8 @@ export class EngineService {
   private readonly workspace = new Workspace();
   private readonly sessions: DebugSessions;
   private readonly tasks = new Map<number, Task>();
+  /** The last verification of each program ("document:program"), for verifier.state. */
+  private readonly verifications = new Map<string, Verification>();
 
   /**
    * @param cancelSignal shared with the host thread, which sets it on 'cancel': a running debugger
@@ -113,6 +140,7 @@ export class EngineService {
       }
       case 'close':
         if (!this.workspace.close(request.document)) return { kind: 'error', code: 'session.no-document', message: `no open document ${request.document}` };
+        for (const k of [...this.verifications.keys()]) if (k.startsWith(`${request.document}:`)) this.verifications.delete(k);
         return { kind: 'closed', document: request.document };
       case 'listing': {
         const r = this.workspace.listing(request.document, request.program, request.start, request.count);
@@ -124,13 +152,53 @@ export class EngineService {
       case 'session.create': {
         const doc = this.workspace.document(request.document);
         if (!doc) return { kind: 'error', code: 'session.no-document', message: `no open document ${request.document}` };
-        const r = this.sessions.create(doc, request.program);
+        const r = this.sessions.create(doc, request.program, request.inputs ? sessionInputs(request.inputs) : undefined);
         const diagnostics = r.diagnostics.map(wireDiagnostic);
         if (r.id === undefined || !r.state) {
           const first = r.diagnostics.find((d) => d.severity === 'error');
           return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started', diagnostics };
         }
         return { kind: 'session', session: r.id, state: r.state, diagnostics };
+      }
+      case 'session.restart': {
+        const r = this.sessions.restart(request.session, sessionInputs(request.inputs));
+        if (!r) return noSession(request.session);
+        const diagnostics = r.diagnostics.map(wireDiagnostic);
+        if (!r.state) {
+          const first = r.diagnostics.find((d) => d.severity === 'error');
+          return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started with these inputs', diagnostics };
+        }
+        return { kind: 'session', session: request.session, state: r.state, diagnostics };
+      }
+      case 'inputs': {
+        const v = this.sessions.inputs(request.session);
+        return v ? { kind: 'inputs', info: inputsInfo(v) } : noSession(request.session);
+      }
+      case 'register.set':
+      case 'map.update':
+      case 'map.delete': {
+        const r = request.kind === 'register.set' ? this.sessions.setRegister(request.session, request.register, BigInt(request.value))
+          : request.kind === 'map.update' ? this.sessions.updateMap(request.session, request.map, parseHexBytes(request.key), parseHexBytes(request.value), request.flag)
+            : this.sessions.deleteMapEntry(request.session, request.map, parseHexBytes(request.key));
+        if (!r) return noSession(request.session);
+        if (!r.ok) return { kind: 'error', code: request.kind === 'register.set' ? 'session.edit-register' : 'session.edit-map', message: r.message };
+        return { kind: 'state', state: this.sessions.snapshot(request.session)!, message: r.message };
+      }
+      case 'verify': {
+        const doc = this.workspace.document(request.document);
+        if (!doc) return { kind: 'error', code: 'session.no-document', message: `no open document ${request.document}` };
+        const r = verifyProgram(doc, request.program, request.logLevel, request.progType);
+        if (!r.verification) {
+          const first = r.diagnostics[0];
+          return { kind: 'error', code: first?.code ?? 'verifier.failed', message: first?.message ?? 'the program could not be verified', diagnostics: r.diagnostics.map(wireDiagnostic) };
+        }
+        this.verifications.set(`${request.document}:${request.program}`, r.verification);
+        return { kind: 'verified', report: r.verification.report };
+      }
+      case 'verifier.state': {
+        const v = this.verifications.get(`${request.document}:${request.program}`);
+        if (!v) return { kind: 'error', code: 'verifier.not-run', message: 'verify the program first' };
+        return { kind: 'verifier-state', pc: request.pc, states: (v.states.get(request.pc) ?? []).map(describeState) };
       }
       case 'run':
       case 'step': {

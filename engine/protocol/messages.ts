@@ -31,12 +31,14 @@ export type Feature =
   | 'maps'
   | 'console'
   | 'verifier'
+  | 'inputs'
+  | 'edit'
   | 'workspace'
   | 'export';
 
 export const FEATURES: readonly Feature[] = [
   'open-object', 'open-raw', 'open-asm', 'open-image2013', 'listing', 'run', 'step', 'step-back', 'breakpoints',
-  'registers', 'stack', 'maps', 'console', 'verifier', 'workspace', 'export',
+  'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit', 'workspace', 'export',
 ];
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -118,12 +120,21 @@ export interface RegisterValue {
   readonly abstractType?: string;
 }
 
+/** What last wrote a stack slot (the debugger's SlotOrigin kinds). */
+export type SlotOriginKind = 'spill' | 'store' | 'atomic' | 'helper' | 'edit' | 'uninit';
+
 export interface StackSlot {
   /** Offset from the frame's r10 (-8, -16, ...). */
   readonly offset: number;
   /** Eight bytes as hex pairs, or undefined where unreadable. */
   readonly bytes?: string;
+  /** What last wrote the slot, in words ("spilled r1 at pc 3"). */
   readonly origin: string;
+  readonly originKind?: SlotOriginKind;
+  /** pc of the instruction that last wrote the slot (not for edits and uninitialized slots). */
+  readonly originPc?: number;
+  /** The slot's 8-byte value is an address inside this region ("stack frame 0 +504"). */
+  readonly pointsTo?: string;
 }
 
 export interface FrameState {
@@ -133,13 +144,22 @@ export interface FrameState {
   readonly slots: readonly StackSlot[];
 }
 
+/** How the debugger may change a map: nothing, values of existing keys (arrays), or any entry (hashes). */
+export type MapEditing = 'none' | 'values' | 'entries';
+
 export interface MapState {
+  /** Position in the program's maps (what map requests name). */
+  readonly index: number;
   readonly name: string;
   readonly type: string;
   readonly keySize: number;
   readonly valueSize: number;
   readonly maxEntries: number;
+  /** The first entries (at most LIMITS.maxMapEntries), key and value as hex byte pairs. */
   readonly entries: readonly { readonly key: string; readonly value: string }[];
+  /** Entries the map holds in all (more than `entries` when capped). */
+  readonly total: number;
+  readonly editing: MapEditing;
 }
 
 /** A paused program as data. */
@@ -151,6 +171,76 @@ export interface StateSnapshot {
   readonly frames: readonly FrameState[];
   readonly maps: readonly MapState[];
   readonly message?: string;
+}
+
+/** The simulated run types: which context the program gets (engine/kernel RunProgType). */
+export type RunType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracing';
+export const RUN_TYPES: readonly RunType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracing'];
+
+/** Memory a program can reach with probe_read* (kernel) or probe_read_user* (user). */
+export interface MemoryInput {
+  /** "0x..." base address; omitted: the engine picks one and reports it in InputsInfo. */
+  readonly address?: string;
+  readonly bytes: string;
+  readonly user: boolean;
+}
+
+/** What a run starts from. Bytes are hex pairs; an omitted field means the engine's default. */
+export interface ProgramInputs {
+  readonly type: RunType;
+  /** kprobe: struct pt_regs; tracing: u64 args[]; syscall: the ctx buffer; skb/xdp: overrides the built struct. */
+  readonly ctx?: string;
+  /** socket_filter, sched_cls/tc, xdp: the packet (an Ethernet frame). */
+  readonly packet?: string;
+  /** raw: memory whose address is r1 and length r2. */
+  readonly mem?: string;
+  readonly memory: readonly MemoryInput[];
+}
+
+/** A named field of the ctx struct (pt_regs registers, __sk_buff fields...). */
+export interface CtxFieldInfo {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** A session's inputs with what the UI needs to edit them. */
+export interface InputsInfo {
+  readonly inputs: ProgramInputs;
+  /** The C type of the ctx ("struct pt_regs"). */
+  readonly ctxStruct: string;
+  readonly ctxSize: number;
+  readonly fields: readonly CtxFieldInfo[];
+  /** Where each memory input lives in this run (same order as inputs.memory). */
+  readonly memoryAddresses: readonly string[];
+}
+
+export type MapUpdateFlag = 'any' | 'noexist' | 'exist';
+
+/** The verifier's verdict on a program (engine/verifier verify()). */
+export interface VerifyReport {
+  readonly verdict: 'accept' | 'reject';
+  /** The first error: slot pc, the kernel's message, our stable code. */
+  readonly error?: { readonly pc: number; readonly message: string; readonly code: string };
+  readonly processed: number;
+  readonly logLevel: 1 | 2;
+  readonly log: string;
+  /** The kernel program type the program was verified as ("xdp"). */
+  readonly progType: string;
+  /** The rejection is a limit of bpfdbg's verifier, not a kernel verdict. */
+  readonly unsupported: boolean;
+  /** Program types the verifier knows, for choosing another. */
+  readonly progTypes: readonly string[];
+}
+
+/** One abstract state the verifier reached before an instruction (the kernel's print_verifier_state, as fields). */
+export interface AbstractState {
+  /** Innermost frame number. */
+  readonly frame: number;
+  /** Registers that are initialized, "R1" -> "ctx()", as the kernel log prints them. */
+  readonly registers: readonly { readonly name: string; readonly value: string }[];
+  /** Stack slots that hold something: "fp-8" -> "mmmmmmmm" or a spilled register. */
+  readonly stack: readonly { readonly offset: number; readonly value: string }[];
 }
 
 export interface BreakpointInfo {
@@ -166,7 +256,18 @@ export type Request =
   | { readonly kind: 'close'; readonly document: number }
   | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly count: number }
   | { readonly kind: 'locate'; readonly document: number; readonly program: number; readonly pc: number }
-  | { readonly kind: 'session.create'; readonly document: number; readonly program: number }
+  | { readonly kind: 'session.create'; readonly document: number; readonly program: number; readonly inputs?: ProgramInputs }
+  /** Starts the session's program over with new inputs; breakpoints stay. */
+  | { readonly kind: 'session.restart'; readonly session: number; readonly inputs: ProgramInputs }
+  | { readonly kind: 'inputs'; readonly session: number }
+  /** Registers r0-r9 while paused. */
+  | { readonly kind: 'register.set'; readonly session: number; readonly register: number; readonly value: string }
+  | { readonly kind: 'map.update'; readonly session: number; readonly map: number; readonly key: string; readonly value: string; readonly flag: MapUpdateFlag }
+  | { readonly kind: 'map.delete'; readonly session: number; readonly map: number; readonly key: string }
+  /** progType: verify as this kernel program type instead of the file's (raw bytecode and assembly say none). */
+  | { readonly kind: 'verify'; readonly document: number; readonly program: number; readonly logLevel: 1 | 2; readonly progType?: string }
+  /** The abstract states at a pc from the last verify of that program. */
+  | { readonly kind: 'verifier.state'; readonly document: number; readonly program: number; readonly pc: number }
   | { readonly kind: 'run'; readonly session: number }
   | { readonly kind: 'step'; readonly session: number; readonly mode: StepMode }
   | { readonly kind: 'breakpoint.toggle'; readonly session: number; readonly pc: number }
@@ -185,7 +286,10 @@ export type Response =
   | { readonly kind: 'located'; readonly line: number }
   | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot; readonly diagnostics: readonly WireDiagnostic[] }
   | { readonly kind: 'stopped'; readonly reason: StopReason; readonly message: string; readonly state: StateSnapshot }
-  | { readonly kind: 'state'; readonly state: StateSnapshot }
+  | { readonly kind: 'state'; readonly state: StateSnapshot; readonly message?: string }
+  | { readonly kind: 'inputs'; readonly info: InputsInfo }
+  | { readonly kind: 'verified'; readonly report: VerifyReport }
+  | { readonly kind: 'verifier-state'; readonly pc: number; readonly states: readonly AbstractState[] }
   | { readonly kind: 'breakpoints'; readonly breakpoints: readonly BreakpointInfo[] }
   /** Console output; `state` is set when the command had a session (it may have run or edited the program). */
   | { readonly kind: 'console'; readonly lines: readonly string[]; readonly state?: StateSnapshot; readonly breakpoints?: readonly BreakpointInfo[] }
@@ -230,6 +334,13 @@ export const RESPONSE_OF: Readonly<Record<RequestKind, readonly Response['kind']
   listing: ['listing'],
   locate: ['located'],
   'session.create': ['session'],
+  'session.restart': ['session'],
+  inputs: ['inputs'],
+  'register.set': ['state'],
+  'map.update': ['state'],
+  'map.delete': ['state'],
+  verify: ['verified'],
+  'verifier.state': ['verifier-state'],
   run: ['stopped'],
   step: ['stopped'],
   'breakpoint.toggle': ['breakpoints'],
@@ -245,6 +356,11 @@ export const LIMITS = {
   maxName: 4096,
   maxConsoleLine: 4096,
   maxListingCount: 10_000,
+  /** Map entries a snapshot carries per map (a 1M-entry array map would otherwise go out on every step). */
+  maxMapEntries: 256,
+  /** Bytes of one input (packet, ctx, mem, a memory region) as hex pairs: 1 MiB. */
+  maxInputBytes: 1 << 20,
+  maxMemoryInputs: 64,
   maxId: Number.MAX_SAFE_INTEGER,
 } as const;
 

@@ -5,7 +5,7 @@
 // to have the declared shape. Validators never throw; unknown extra fields are rejected so a typo in
 // a sender shows up instead of being silently ignored.
 import {
-  FEATURES, LIMITS, MENU_COMMANDS,
+  FEATURES, LIMITS, MENU_COMMANDS, RUN_TYPES,
   type EngineMessage, type Event, type MenuMessage, type RequestMessage, type Response,
 } from './messages';
 
@@ -76,7 +76,11 @@ const byKind = (variants: Readonly<Record<string, Shape>>): Check => (v, p) => {
 
 const id = int(0);
 const hex64: Check = (v, p) => (typeof v === 'string' && /^0x[0-9a-f]{1,16}$/.test(v) ? undefined : `${p} must be a "0x..." 64-bit hex string`);
-const hexBytes: Check = (v, p) => (typeof v === 'string' && /^([0-9a-f]{2}( [0-9a-f]{2})*)?$/.test(v) ? undefined : `${p} must be hex byte pairs`);
+const HEX_BYTES = /^([0-9a-f]{2}( [0-9a-f]{2})*)?$/;
+const hexBytes: Check = (v, p) => (typeof v === 'string' && HEX_BYTES.test(v) ? undefined : `${p} must be hex byte pairs`);
+/** Hex byte pairs of at most `max` bytes (checked on length before the pattern, so a huge string costs nothing). */
+const hexBytesUpTo = (max: number): Check => (v, p) =>
+  typeof v === 'string' && v.length > max * 3 ? `${p} is longer than ${max} bytes` : hexBytes(v, p);
 const fileFormat = oneOf(['auto', 'object', 'raw', 'asm', 'image2013']);
 
 const diagnostic = obj({
@@ -104,13 +108,38 @@ const state = obj({
   registers: arr(obj({ name: str(20), value: hex64, abstractType: opt(str(1000)) }), 64),
   frames: arr(obj({
     index: int(), pc: int(), function: opt(str()),
-    slots: arr(obj({ offset: int(-1_000_000, 0), bytes: opt(hexBytes), origin: str(1000) }), 100_000),
+    slots: arr(obj({
+      offset: int(-1_000_000, 0), bytes: opt(hexBytes), origin: str(1000),
+      originKind: opt(oneOf(['spill', 'store', 'atomic', 'helper', 'edit', 'uninit'])), originPc: opt(int()), pointsTo: opt(str(1000)),
+    }), 100_000),
   }), 64),
   maps: arr(obj({
-    name: str(), type: str(200), keySize: int(), valueSize: int(), maxEntries: int(),
-    entries: arr(obj({ key: hexBytes, value: hexBytes })),
+    index: int(), name: str(), type: str(200), keySize: int(), valueSize: int(), maxEntries: int(),
+    entries: arr(obj({ key: hexBytes, value: hexBytes }), LIMITS.maxMapEntries), total: int(),
+    editing: oneOf(['none', 'values', 'entries']),
   })),
   message: opt(str(10_000)),
+});
+
+const runType = oneOf(RUN_TYPES);
+const inputBytes = hexBytesUpTo(LIMITS.maxInputBytes);
+const programInputs = obj({
+  type: runType, ctx: opt(inputBytes), packet: opt(inputBytes), mem: opt(inputBytes),
+  memory: arr(obj({ address: opt(hex64), bytes: inputBytes, user: bool }), LIMITS.maxMemoryInputs),
+});
+const inputsInfo = obj({
+  inputs: programInputs, ctxStruct: str(200), ctxSize: int(), fields: arr(obj({ name: str(200), offset: int(), size: int() }), 1000),
+  memoryAddresses: arr(hex64, LIMITS.maxMemoryInputs),
+});
+const logLevel: Check = (v, p) => (v === 1 || v === 2 ? undefined : `${p} must be 1 or 2`);
+const verifyReport = obj({
+  verdict: oneOf(['accept', 'reject']), error: opt(obj({ pc: int(), message: str(10_000), code: str(200) })), processed: int(),
+  logLevel, log: str(64 * 1024 * 1024), progType: str(200), unsupported: bool, progTypes: arr(str(200), 1000),
+});
+const abstractState = obj({
+  frame: int(),
+  registers: arr(obj({ name: str(20), value: str(10_000) }), 16),
+  stack: arr(obj({ offset: int(-1_000_000, 0), value: str(10_000) }), 1000),
 });
 
 const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)) });
@@ -121,7 +150,14 @@ const requestCheck = byKind({
   close: { document: id },
   listing: { document: id, program: int(), start: int(), count: int(1, LIMITS.maxListingCount) },
   locate: { document: id, program: int(), pc: int() },
-  'session.create': { document: id, program: int() },
+  'session.create': { document: id, program: int(), inputs: opt(programInputs) },
+  'session.restart': { session: id, inputs: programInputs },
+  inputs: { session: id },
+  'register.set': { session: id, register: int(0, 9), value: hex64 },
+  'map.update': { session: id, map: int(), key: hexBytesUpTo(LIMITS.maxInputBytes), value: hexBytesUpTo(LIMITS.maxInputBytes), flag: oneOf(['any', 'noexist', 'exist']) },
+  'map.delete': { session: id, map: int(), key: hexBytesUpTo(LIMITS.maxInputBytes) },
+  verify: { document: id, program: int(), logLevel, progType: opt(str(200)) },
+  'verifier.state': { document: id, program: int(), pc: int() },
   run: { session: id },
   step: { session: id, mode: oneOf(['into', 'over', 'out', 'back']) },
   'breakpoint.toggle': { session: id, pc: int() },
@@ -138,7 +174,10 @@ const responseCheck = byKind({
   located: { line: int(-1) },
   session: { session: id, state, diagnostics },
   stopped: { reason: oneOf(['entry', 'step', 'breakpoint', 'exit', 'fault', 'cancelled', 'limit']), message: str(10_000), state },
-  state: { state },
+  state: { state, message: opt(str(10_000)) },
+  inputs: { info: inputsInfo },
+  verified: { report: verifyReport },
+  'verifier-state': { pc: int(), states: arr(abstractState, 64) },
   breakpoints: { breakpoints: arr(breakpoint) },
   console: { lines: arr(str(100_000)), state: opt(state), breakpoints: opt(arr(breakpoint)) },
   cancelled: { target: id, found: bool },

@@ -8,8 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LIMITS, parseRequestText, type EngineMessage } from '../../engine/protocol';
+import {
+  checkHostRequestMessage, checkRequestMessage, LIMITS,
+  type Checked, type EngineMessage, type HostResponseMessage, type RequestMessage,
+} from '../../engine/protocol';
 import { WorkerClient, type WorkerClientOptions } from '../../engine/host/worker-client';
+import { answerHostRequest, type WebHostRequestState } from './host-requests';
+import { WorkspaceDir } from './workspace-store';
 
 export const WEB_HOST = '127.0.0.1';
 export const ENGINE_PATH = '/engine';
@@ -20,6 +25,8 @@ export interface WebHostOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   readonly engine: WorkerClientOptions;
+  /** Directory for workspace files (created if missing); without it, workspace requests answer 'workspace.unavailable'. */
+  readonly workspaces?: string;
 }
 
 export interface WebHost {
@@ -104,6 +111,7 @@ export async function resolveInside(root: string, urlPath: string): Promise<stri
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = 0;
+  const workspaces = options.workspaces === undefined ? undefined : await WorkspaceDir.open(options.workspaces);
   const expectedHost = (): string => `${WEB_HOST}:${port}`;
   const origin = (): string => `http://${WEB_HOST}:${port}`;
 
@@ -135,7 +143,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => bridge(ws, options.engine));
+    wss.handleUpgrade(req, socket, head, (ws) => bridge(ws, options.engine, workspaces));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -157,10 +165,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 }
 
-/** One engine worker per connection: tabs do not share documents, and a stuck engine affects one tab. */
-function bridge(ws: WebSocket, engine: WorkerClientOptions): void {
+/**
+ * One engine worker per connection: tabs do not share documents, and a stuck engine affects one tab.
+ * Frames of type 'host-request' (workspace files) are answered here and never reach the engine.
+ */
+function bridge(ws: WebSocket, engine: WorkerClientOptions, workspaces: WorkspaceDir | undefined): void {
   const client = new WorkerClient(engine);
-  const send = (m: EngineMessage): void => {
+  const hostState: WebHostRequestState = {};
+  const send = (m: EngineMessage | HostResponseMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
   client.onMessage(send);
@@ -170,9 +182,24 @@ function bridge(ws: WebSocket, engine: WorkerClientOptions): void {
       return;
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const checked = parseRequestText(text);
+    const value = safeParse(text);
+    if (isObject(value) && value.type === 'host-request') {
+      const host = checkHostRequestMessage(value);
+      if (!host.ok) {
+        const id = idOf(value);
+        if (id !== undefined) send({ type: 'host-response', id, response: { kind: 'error', code: 'protocol.malformed', message: host.error } });
+        else send({ type: 'event', event: { kind: 'host-error', code: 'protocol.malformed', message: host.error } });
+        return;
+      }
+      const { id, request } = host.value;
+      void answerHostRequest(workspaces, request, hostState)
+        .catch((e: unknown) => ({ kind: 'error' as const, code: 'host.internal', message: `the web host failed: ${e instanceof Error ? e.message : String(e)}` }))
+        .then((response) => send({ type: 'host-response', id, response }));
+      return;
+    }
+    const checked: Checked<RequestMessage> = value === undefined ? { ok: false, error: 'message is not valid JSON' } : checkRequestMessage(value);
     if (!checked.ok) {
-      const id = idOf(text);
+      const id = idOf(value);
       if (id !== undefined) send({ type: 'response', id, response: { kind: 'error', code: 'protocol.malformed', message: checked.error } });
       else send({ type: 'event', event: { kind: 'host-error', code: 'protocol.malformed', message: checked.error } });
       return;
@@ -183,13 +210,19 @@ function bridge(ws: WebSocket, engine: WorkerClientOptions): void {
   ws.on('error', () => void client.close());
 }
 
-/** The id of a malformed request, if it has a usable one, so its sender gets an answer instead of waiting. */
-function idOf(text: string): number | undefined {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The frame's JSON, parsed once (frames can carry 90 MB of base64), or undefined if it is not JSON. */
+function safeParse(text: string): unknown {
   try {
-    const v: unknown = JSON.parse(text);
-    const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : undefined;
-    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/** The id of a malformed request, if it has a usable one, so its sender gets an answer instead of waiting. */
+function idOf(v: unknown): number | undefined {
+  const id = isObject(v) ? v.id : undefined;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
 }

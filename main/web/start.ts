@@ -9,6 +9,7 @@ interface StartArgs {
   port: number;
   root: string;
   worker: string;
+  workspaces?: string;
 }
 
 function parse(argv: readonly string[]): StartArgs | string {
@@ -19,7 +20,8 @@ function parse(argv: readonly string[]): StartArgs | string {
     if (a === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) out.port = Number(value);
     else if (a === '--root' && value !== undefined) out.root = path.resolve(value);
     else if (a === '--worker' && value !== undefined) out.worker = path.resolve(value);
-    else return `usage: web [--port N] [--root DIR] [--worker FILE]  (unexpected '${a}')`;
+    else if (a === '--workspaces' && value !== undefined) out.workspaces = path.resolve(value);
+    else return `usage: web [--port N] [--root DIR] [--worker FILE] [--workspaces DIR]  (unexpected '${a}')`;
     i++;
   }
   return out;
@@ -33,12 +35,16 @@ async function main(): Promise<void> {
   }
   const envPort = process.env.BPFDBG_WEB_PORT;
   const port = args.port || (envPort && /^\d+$/.test(envPort) ? Number(envPort) : 0);
+  const envWorkspaces = process.env.BPFDBG_WORKSPACES;
+  const workspaces = args.workspaces ?? (envWorkspaces ? path.resolve(envWorkspaces) : undefined);
   const host = await startWebHost({
     root: args.root,
     port,
+    ...(workspaces ? { workspaces } : {}),
     engine: { script: args.worker, execArgv: args.worker.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] },
   });
   process.stdout.write(`bpfdbg browser mode: ${host.url}\n`);
+  process.stdout.write(workspaces ? `workspaces: ${workspaces}\n` : 'workspaces: off (pass --workspaces DIR to save and restore them)\n');
   const stop = (): void => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

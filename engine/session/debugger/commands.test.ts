@@ -190,4 +190,18 @@ describe('DebugConsole', () => {
       expect(r.text === '' || r.text.endsWith('\n'), line).toBe(true);
     }
   });
+
+  it('names the map a relocated lddw loads, and the offset into a map value', () => {
+    const src = 'ld_pseudo r1, 1, 0\nld_pseudo r2, 2, 0x800000001\nr0 = 0\nexit\n';
+    const p = parse(src, { file: 'm.s' });
+    expect(p.diagnostics).toEqual([]);
+    const maps = [
+      { def: { type: 1, keySize: 4, valueSize: 8, maxEntries: 4, name: 'counts' } },
+      { def: { type: 2, keySize: 4, valueSize: 16, maxEntries: 1, name: '.data' } },
+    ];
+    const s = createDebugSession({ insns: p.insns, maps });
+    if (!('console' in s)) throw new Error('launch failed');
+    expect(s.console.execute('start').text).toContain('; map counts');
+    expect(s.console.execute('stepi').text).toContain('; map .data value +8');
+  });
 });

@@ -30,6 +30,8 @@ export interface ConsoleOptions extends ViewContext {
   readonly sources?: ReadonlyMap<string, readonly string[]>;
   /** Makes a fresh target for `run`/`start` after the program has started. */
   readonly restart?: () => DebugTarget;
+  /** Map names by the index a relocated lddw carries (the object's map order), to name them in listings. */
+  readonly mapNames?: readonly string[];
 }
 
 type Handler = (args: string, cmd: string) => CommandResult;
@@ -163,7 +165,19 @@ export class DebugConsole {
     if (!insn) return '<no instruction>';
     if (this.opts.printInsn) return this.opts.printInsn(insn, pc);
     const fns = this.opts.functions;
-    return printInsn(insn, { pc, hex: false, ...(fns ? { labelAt: (t: number) => fns.get(t) } : {}) });
+    const text = printInsn(insn, { pc, hex: false, ...(fns ? { labelAt: (t: number) => fns.get(t) } : {}) });
+    return text + this.mapNote(insn);
+  }
+
+  /** "  ; map counts" after an lddw that loads a map (or "+8" into its value), as disasm notes relocations. */
+  private mapNote(insn: Insn): string {
+    const id = insn.form.id;
+    if (id !== 'lddw_map_fd' && id !== 'lddw_map_idx' && id !== 'lddw_map_value' && id !== 'lddw_map_idx_value') return '';
+    // The low slot's immediate holds the map (fd or index), the high slot's the value offset.
+    const name = this.opts.mapNames?.[insn.imm >>> 0];
+    if (!name) return '';
+    const off = (insn.imm2 ?? 0) >>> 0;
+    return id.endsWith('value') ? `  ; map ${name} value${off ? ` +${off}` : ''}` : `  ; map ${name}`;
   }
 
   /** "=> 5: r1 = *(u64 *)(r10 - 8)    ; prog.c:12" */

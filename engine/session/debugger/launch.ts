@@ -62,6 +62,7 @@ export function createDebugSession(spec: LaunchSpec, opts: DebuggerOptions & Con
   const signal = spec.cancelSignal;
   const dbg = new Debugger(first.target, { ...opts, ...(signal && !opts.shouldCancel ? { shouldCancel: () => Atomics.load(signal, 0) !== 0 } : {}) });
   const console = new DebugConsole(dbg, {
+    mapNames: (spec.maps ?? []).map((m) => m.def.name ?? ''),
     ...opts,
     restart: () => launchTarget(spec).target!,
   });

@@ -5,3 +5,6 @@ export * from './kernel';
 export * from './helpers';
 export * from './run-ctx';
 export { HELPER_NAMES } from './helper-protos';
+export * from './kprobe';
+export * from './tail-call';
+export * from './dtrace';

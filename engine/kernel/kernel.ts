@@ -1,7 +1,17 @@
 // The simulated kernel instance: address space, maps, CPU and task state, clock, PRNG and console that helpers act on.
 import { AddressSpace, HI, joinAddress, type Region } from './address-space';
-import { helperById, type HelperDef } from './helpers';
+import type { DtraceRuntime } from './dtrace';
+import { helperById, type HelperDef, type HelperFn } from './helpers';
+import { KprobeHub } from './kprobe';
 import { ArrayMap, BpfMap, createMap, type Journal, type MapDef, type MapDefError } from './maps';
+import { CrossTypeTailCalls } from './tail-call';
+
+/**
+ * First id defineDynamicHelper hands out: above every upstream BPF_FUNC_* id, so a helper that has
+ * no upstream id (the seeds' 2013 helpers, finalize_context, buffer_reserve/commit) can never be
+ * mistaken for one. Ids are per kernel: a program must get them from the kernel that runs it.
+ */
+export const DYNAMIC_HELPER_BASE = 0x1000;
 
 /** The task `current` points at while the program runs (get_current_* helpers). */
 export interface TaskInfo {
@@ -51,6 +61,13 @@ export class Kernel {
   private readonly maps: BpfMap[] = [];
   private readonly extraHelpers = new Map<number, HelperDef>();
   private readonly mapsByObject = new Map<number, BpfMap>();
+  private nextHelperId = DYNAMIC_HELPER_BASE;
+  /** Seed 004: kprobe attachments and trace_call_bpf's per-CPU recursion guard. */
+  readonly kprobes: KprobeHub;
+  /** Seed 002: cross-type tail calls; undefined until a program type registers its ops (upstream behaviour). */
+  crossType: CrossTypeTailCalls | undefined;
+  /** Seed 002: the DTrace program type's runtime, once registered (engine/kernel/dtrace.ts). */
+  dtrace: DtraceRuntime | undefined;
 
   constructor(opts: KernelOptions = {}) {
     this.nCpus = Math.max(1, opts.nCpus ?? 2);
@@ -59,6 +76,13 @@ export class Kernel {
     this.clockNs = opts.clockNs ?? 1_000_000_000n;
     this.clockStepNs = opts.clockStepNs ?? 1000n;
     this.task = { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: 'bpfdbg', ...opts.task };
+    this.kprobes = new KprobeHub(this);
+  }
+
+  /** The cross-type tail-call registry, created on first use (TC-01). */
+  enableCrossTypeTailCalls(): CrossTypeTailCalls {
+    this.crossType ??= new CrossTypeTailCalls(this);
+    return this.crossType;
   }
 
   createMap(def: MapDef): BpfMap | MapDefError {
@@ -78,9 +102,20 @@ export class Kernel {
     this.extraHelpers.set(def.id, def);
   }
 
-  /** The helper the program's `call imm` reaches on this kernel. */
+  /** Defines a helper under a fresh id of this kernel (from DYNAMIC_HELPER_BASE up) and returns it. */
+  defineDynamicHelper(name: string, fn: HelperFn): HelperDef {
+    const def: HelperDef = { id: this.nextHelperId++, name, fn };
+    this.extraHelpers.set(def.id, def);
+    return def;
+  }
+
+  /**
+   * The helper the program's `call imm` reaches on this kernel. With kprobes attached, a helper is
+   * also the kernel function bpf_<name> those kprobes fire on (seed 004's recursion case).
+   */
   helper(id: number): HelperDef | undefined {
-    return this.extraHelpers.get(id) ?? helperById(id);
+    const h = this.extraHelpers.get(id) ?? helperById(id);
+    return h && this.kprobes.hasProbes() ? this.kprobes.wrapHelper(h) : h;
   }
 
   allMaps(): readonly BpfMap[] {

@@ -3,15 +3,20 @@
 // The renderer is untrusted: it runs sandboxed with context isolation, loads only the packaged
 // files, cannot navigate or open windows, and everything it sends over IPC is validated against
 // the protocol before the engine sees it (and everything the engine sends back is validated too).
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  checkRequestMessage, encodeBase64, IPC_CHANNELS,
-  type EngineMessage, type Feature, type FileFormat, type MenuMessage,
+  checkHostRequest, checkRequestMessage, encodeBase64, IPC_CHANNELS, IPC_HOST_CHANNEL,
+  type EngineMessage, type Feature, type FileFormat, type HostMenuMessage, type HostResponse, type MenuMessage,
 } from '../../engine/protocol';
 import { WorkerClient } from '../../engine/host/worker-client';
 import { menuTemplate } from './menu';
+import { DesktopHost, type DialogOptions } from './desktop-host';
+import { CONTENT_SECURITY_POLICY, isExternalLink, isTrustedRendererUrl, webPreferences } from './security';
+
+// Tests (tests/e2e/electron.spec.ts) run the app against a fresh profile; must be set before 'ready'.
+if (process.env.BPFDBG_USER_DATA) app.setPath('userData', path.resolve(process.env.BPFDBG_USER_DATA));
 
 const MAX_RECENT = 10;
 /** Files larger than this are refused before reading (the protocol's own limit is 64 MiB). */
@@ -23,6 +28,22 @@ let features = new Set<Feature>();
 let recent: string[] = [];
 /** Ids of hello requests in flight: their answers carry the feature list the menu is built from. */
 const helloIds = new Set<number>();
+/** Program files main read for the user, by file name: the only paths a saved workspace may name. */
+const programPaths = new Map<string, string>();
+
+async function showOpen(o: DialogOptions): Promise<string | undefined> {
+  if (!win) return undefined;
+  const r = await dialog.showOpenDialog(win, { title: o.title, properties: ['openFile'], filters: o.filters.map((f) => ({ name: f.name, extensions: [...f.extensions] })) });
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
+async function showSave(o: DialogOptions): Promise<string | undefined> {
+  if (!win) return undefined;
+  const r = await dialog.showSaveDialog(win, { title: o.title, ...(o.defaultName ? { defaultPath: o.defaultName } : {}), filters: o.filters.map((f) => ({ name: f.name, extensions: [...f.extensions] })) });
+  return r.canceled ? undefined : r.filePath;
+}
+
+let host: DesktopHost | undefined;
 
 const recentFile = (): string => path.join(app.getPath('userData'), 'recent.json');
 
@@ -37,20 +58,21 @@ function rendererUrl(): { url?: string; file?: string } {
   return { file: path.join(__dirname, '../renderer/index.html') };
 }
 
-function isOurFrame(e: IpcMainEvent): boolean {
+/** Only our window's main frame, showing our renderer, may talk to main. */
+function isOurFrame(e: IpcMainEvent | IpcMainInvokeEvent): boolean {
   if (!win || e.sender !== win.webContents) return false;
-  const url = e.senderFrame?.url ?? '';
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return url.startsWith('file://') || (!app.isPackaged && !!dev && url.startsWith(dev));
+  const frame = e.senderFrame;
+  if (!frame || frame !== e.sender.mainFrame) return false;
+  return isTrustedRendererUrl(frame.url, { rendererDir: path.join(__dirname, '../renderer'), devUrl: process.env.ELECTRON_RENDERER_URL, packaged: app.isPackaged });
 }
 
-function send(contents: WebContents | undefined, channel: string, message: EngineMessage | MenuMessage): void {
+function send(contents: WebContents | undefined, channel: string, message: EngineMessage | MenuMessage | HostMenuMessage): void {
   if (contents && !contents.isDestroyed()) contents.send(channel, message);
 }
 
 function rebuildMenu(): void {
   const template = menuTemplate(
-    { features, recent, isMac: process.platform === 'darwin', devTools: !app.isPackaged },
+    { features, recent, recentWorkspaces: host?.recent ?? [], isMac: process.platform === 'darwin', devTools: !app.isPackaged },
     {
       open: (format) => void openWithDialog(format),
       openRecent: (file) => void openFile(file, 'auto'),
@@ -59,6 +81,8 @@ function rebuildMenu(): void {
         void saveRecent();
       },
       command: (command) => send(win?.webContents, IPC_CHANNELS.menu, { command }),
+      host: (message) => send(win?.webContents, IPC_CHANNELS.menu, message),
+      clearRecentWorkspaces: () => void host?.clearRecent(),
     },
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -101,6 +125,7 @@ async function openFile(file: string, format: FileFormat): Promise<void> {
   try {
     const bytes = await readFile(file);
     if (bytes.length > MAX_OPEN_BYTES) throw new Error(`the file is ${bytes.length} bytes; the limit is ${MAX_OPEN_BYTES}`);
+    programPaths.set(path.basename(file), file);
     send(win?.webContents, IPC_CHANNELS.menu, { command: 'open-file', name: path.basename(file), base64: encodeBase64(bytes), format });
     recent = [file, ...recent.filter((f) => f !== file)].slice(0, MAX_RECENT);
     app.addRecentDocument(file);
@@ -120,24 +145,14 @@ function createWindow(): void {
     show: false,
     title: 'bpfdbg',
     backgroundColor: '#1e1f22',
-    webPreferences: {
-      preload: path.join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: webPreferences(path.join(__dirname, '../preload/index.js')),
   });
   const contents = win.webContents;
   contents.on('will-navigate', (e) => e.preventDefault());
   contents.on('will-redirect', (e) => e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Links to documentation open in the user's browser, never inside the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    if (isExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.once('ready-to-show', () => win?.show());
@@ -171,9 +186,24 @@ ipcMain.on(IPC_CHANNELS.request, (e, data: unknown) => {
   engine?.post(checked.value);
 });
 
+// Host requests (workspaces, exports): answered here, never forwarded to the engine.
+ipcMain.handle(IPC_HOST_CHANNEL, async (e, data: unknown): Promise<HostResponse> => {
+  if (!isOurFrame(e)) return { kind: 'error', code: 'host.untrusted-sender', message: 'refused: not the application window' };
+  const checked = checkHostRequest(data);
+  if (!checked.ok) return { kind: 'error', code: 'protocol.malformed', message: checked.error };
+  if (!host) return { kind: 'error', code: 'host.not-ready', message: 'the application is still starting' };
+  try {
+    return await host.answer(checked.value);
+  } catch (err) {
+    return { kind: 'error', code: 'host.internal', message: err instanceof Error ? err.message : String(err) };
+  }
+});
+
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (ev) => ev.preventDefault());
   contents.on('will-navigate', (ev) => ev.preventDefault());
+  // Page-initiated navigation of any frame (loadFile/loadURL from main are not page-initiated).
+  contents.on('will-frame-navigate', (ev) => ev.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
@@ -185,11 +215,20 @@ app.whenReady().then(async () => {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"],
+        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
       },
     });
   });
   await loadRecent();
+  host = new DesktopHost({
+    userData: app.getPath('userData'),
+    showOpen,
+    showSave,
+    programPath: (name) => programPaths.get(name),
+    rememberProgram: (name, file) => void programPaths.set(name, file),
+    onRecentChanged: rebuildMenu,
+  });
+  await host.loadRecent();
   rebuildMenu();
   startEngine();
   createWindow();

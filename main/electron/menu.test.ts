@@ -8,15 +8,17 @@ function flatten(items: readonly MenuItemConstructorOptions[]): MenuItemConstruc
   return items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flatten(i.submenu) : [])]);
 }
 
-function build(features: Feature[], recent: string[] = []) {
+function build(features: Feature[], recent: string[] = [], recentWorkspaces: string[] = []) {
   const calls: string[] = [];
   const actions: MenuActions = {
     open: (f) => calls.push(`open:${f}`),
     openRecent: (f) => calls.push(`recent:${f}`),
     clearRecent: () => calls.push('clear'),
     command: (c) => calls.push(`command:${c}`),
+    host: (m) => calls.push(`host:${m.command}${'name' in m ? `:${m.name}` : ''}`),
+    clearRecentWorkspaces: () => calls.push('clear-workspaces'),
   };
-  const items = flatten(menuTemplate({ features: new Set(features), recent, isMac: false, devTools: false }, actions));
+  const items = flatten(menuTemplate({ features: new Set(features), recent, recentWorkspaces, isMac: false, devTools: false }, actions));
   const item = (label: string) => {
     const found = items.find((i) => i.label === label);
     if (!found) throw new Error(`no menu item ${label}`);
@@ -32,11 +34,14 @@ describe('menuTemplate', () => {
     expect(m.item('Open…').enabled).toBe(true);
     expect(m.item('Open Object File (.o)…').enabled).toBe(true);
     expect(m.item('Open 2013-Dialect Image…').enabled).toBe(false);
-    for (const l of ['Run', 'Continue', 'Step Into', 'Step Over', 'Step Out', 'Step Back', 'Toggle Breakpoint', 'Save Workspace…', 'Export Listing…']) {
+    for (const l of ['Run', 'Continue', 'Step Into', 'Step Over', 'Step Out', 'Step Back', 'Toggle Breakpoint']) {
       expect(m.item(l).enabled, l).toBe(false);
     }
-    const all = build(['open-object', 'run', 'step', 'step-back', 'breakpoints', 'workspace', 'export']);
-    for (const l of ['Run', 'Step Into', 'Step Back', 'Toggle Breakpoint', 'Save Workspace…']) expect(all.item(l).enabled, l).toBe(true);
+    expect(build(['open-object']).item('Export Listing…').enabled).toBe(false);
+    const all = build(['open-object', 'listing', 'run', 'step', 'step-back', 'breakpoints']);
+    for (const l of ['Run', 'Step Into', 'Step Back', 'Toggle Breakpoint', 'Export Listing…']) expect(all.item(l).enabled, l).toBe(true);
+    // Workspaces are the host's, available whatever the engine offers.
+    for (const l of ['Save Workspace', 'Save Workspace As…', 'Open Workspace…']) expect(build([]).item(l).enabled, l).not.toBe(false);
   });
 
   it('shows debug keys without registering them (the renderer handles them)', () => {
@@ -55,5 +60,25 @@ describe('menuTemplate', () => {
     m.click('Open Assembly…');
     expect(m.calls).toEqual(['recent:/tmp/b.o', 'clear', 'open:asm']);
     expect(build(['open-object']).item('No recent files').enabled).toBe(false);
+  });
+
+  it('has every File item the issue lists and routes workspace items to the renderer', () => {
+    const m = build(['open-object', 'open-asm', 'open-raw', 'open-image2013', 'listing'], [], ['/home/u/a.bpfdbg.json']);
+    for (const l of ['Open Object File (.o)…', 'Open Assembly…', 'Open Raw Bytecode…', 'Open 2013-Dialect Image…', 'Open Recent', 'Save Workspace', 'Export Listing…']) m.item(l);
+    expect(m.item('Save Workspace')).toMatchObject({ accelerator: 'CmdOrCtrl+S' });
+    m.click('Save Workspace');
+    m.click('Save Workspace As…');
+    m.click('Open Workspace…');
+    m.click('/home/u/a.bpfdbg.json');
+    m.click('Clear Recent Workspaces');
+    m.click('Export Listing…');
+    m.click('Open 2013-Dialect Image…');
+    expect(m.calls).toEqual(['host:workspace.save', 'host:workspace.save-as', 'host:workspace.open', 'host:workspace.open-recent:/home/u/a.bpfdbg.json', 'clear-workspaces', 'host:export-listing', 'open:image2013']);
+    expect(build([]).item('No recent workspaces').enabled).toBe(false);
+  });
+
+  it('has the Debug and View items the issue lists', () => {
+    const m = build(['run', 'step', 'step-back', 'breakpoints']);
+    for (const l of ['Run', 'Continue', 'Step Into', 'Step Over', 'Step Out', 'Step Back', 'Toggle Breakpoint', 'Toggle Light/Dark Theme', 'Focus Listing', 'Focus Console']) m.item(l);
   });
 });

@@ -1,17 +1,22 @@
 // The application menu, built from the engine's feature list: commands the engine cannot do yet are disabled.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { Feature, FileFormat, MenuCommand } from '../../engine/protocol';
+import type { Feature, FileFormat, HostMenuMessage, MenuCommand } from '../../engine/protocol';
 
 export interface MenuActions {
   open(format: FileFormat): void;
   openRecent(file: string): void;
   clearRecent(): void;
   command(command: MenuCommand): void;
+  /** Workspace and export items: the renderer owns the state, so it is asked to save/restore through host requests. */
+  host(message: HostMenuMessage): void;
+  clearRecentWorkspaces(): void;
 }
 
 export interface MenuModel {
   readonly features: ReadonlySet<Feature>;
   readonly recent: readonly string[];
+  /** Workspace files, most recent first. */
+  readonly recentWorkspaces: readonly string[];
   readonly isMac: boolean;
   readonly devTools: boolean;
 }
@@ -47,8 +52,23 @@ export function menuTemplate(model: MenuModel, actions: MenuActions): MenuItemCo
           : [{ label: 'No recent files', enabled: false }],
       },
       { type: 'separator' },
-      { label: 'Save Workspace…', accelerator: 'CmdOrCtrl+S', enabled: has('workspace') },
-      { label: 'Export Listing…', accelerator: 'CmdOrCtrl+E', enabled: has('export') },
+      // Workspaces are the host's business (files, dialogs), so they do not depend on engine features.
+      { label: 'Open Workspace…', accelerator: 'CmdOrCtrl+Shift+O', click: () => actions.host({ command: 'workspace.open' }) },
+      {
+        label: 'Open Recent Workspace',
+        submenu: model.recentWorkspaces.length
+          ? [
+            ...model.recentWorkspaces.map((f): MenuItemConstructorOptions => ({ label: f, click: () => actions.host({ command: 'workspace.open-recent', name: f }) })),
+            { type: 'separator' },
+            { label: 'Clear Recent Workspaces', click: () => actions.clearRecentWorkspaces() },
+          ]
+          : [{ label: 'No recent workspaces', enabled: false }],
+      },
+      { label: 'Save Workspace', accelerator: 'CmdOrCtrl+S', click: () => actions.host({ command: 'workspace.save' }) },
+      { label: 'Save Workspace As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => actions.host({ command: 'workspace.save-as' }) },
+      { type: 'separator' },
+      // The listing is printed by the engine page by page; the renderer gathers it and main writes the file.
+      { label: 'Export Listing…', accelerator: 'CmdOrCtrl+E', enabled: has('listing'), click: () => actions.host({ command: 'export-listing' }) },
       { type: 'separator' },
       model.isMac ? { role: 'close' } : { role: 'quit' },
     ],

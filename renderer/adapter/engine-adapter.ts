@@ -1,7 +1,8 @@
 // The renderer's one door to the engine: request/response with ids over the preload API (Electron) or a WebSocket (browser mode).
 import {
-  checkRequestMessage, parseEngineText,
-  type EngineMessage, type Event, type MenuMessage, type Request, type RequestMessage, type Response,
+  checkEngineMessage, checkHostResponseMessage, checkRequestMessage,
+  type EngineMessage, type Event, type HostMenuMessage, type HostRequest, type HostResponse,
+  type MenuMessage, type Request, type RequestMessage, type Response,
 } from '../../engine/protocol';
 
 /** What preload/index.ts exposes as window.bpfdbg. */
@@ -9,6 +10,8 @@ export interface PreloadApi {
   send(message: RequestMessage): string | undefined;
   onMessage(listener: (m: EngineMessage) => void): () => void;
   onMenu(listener: (m: MenuMessage) => void): () => void;
+  /** Host requests (workspaces, exports); older preloads lack it. */
+  host?(request: HostRequest): Promise<HostResponse>;
 }
 
 /** A byte pipe for protocol messages; the adapter does ids, validation and error mapping over it. */
@@ -18,6 +21,8 @@ export interface Transport {
   send(message: RequestMessage): string | undefined;
   onMessage(listener: (m: EngineMessage) => void): void;
   onMenu?(listener: (m: MenuMessage) => void): void;
+  /** Asks the host itself (not the engine): workspace files, exports. */
+  host?(request: HostRequest): Promise<HostResponse>;
   close?(): void;
 }
 
@@ -74,6 +79,20 @@ export class EngineAdapter {
     this.transport.onMenu?.(listener);
   }
 
+  /** The workspace and export items of the Electron menu (they arrive on the same menu channel). */
+  onHostMenu(listener: (m: HostMenuMessage) => void): void {
+    this.transport.onMenu?.((m) => {
+      const c: string = m.command;
+      if (c.startsWith('workspace.') || c === 'export-listing') listener(m as unknown as HostMenuMessage);
+    });
+  }
+
+  /** A host request; an 'error' response (never a rejection) when the host cannot answer. */
+  host(request: HostRequest): Promise<HostResponse> {
+    if (!this.transport.host) return Promise.resolve({ kind: 'error', code: 'host.unsupported', message: 'this host cannot save or open workspaces' });
+    return this.transport.host(request).catch((e: unknown) => ({ kind: 'error' as const, code: 'host.failed', message: e instanceof Error ? e.message : String(e) }));
+  }
+
   /** Answers every waiting request with an error (the connection is gone). */
   failAll(code: string, message: string): void {
     const all = [...this.waiting.values()];
@@ -88,6 +107,7 @@ export function preloadTransport(api: PreloadApi): Transport {
     send: (m) => api.send(m),
     onMessage: (l) => void api.onMessage(l),
     onMenu: (l) => void api.onMenu(l),
+    ...(api.host ? { host: (r: HostRequest) => (api.host as (r: HostRequest) => Promise<HostResponse>)(r) } : {}),
   };
 }
 
@@ -99,26 +119,57 @@ export function webSocketTransport(url: string, onLost: (reason: string) => void
   const ws = new WebSocket(url);
   const queue: string[] = [];
   const listeners: ((m: EngineMessage) => void)[] = [];
+  /** Host requests in flight, by their own id sequence (host-response frames never reach the engine adapter). */
+  const hostWaiting = new Map<number, (r: HostResponse) => void>();
+  let hostId = 1;
+  const send = (text: string): string | undefined => {
+    if (ws.readyState === WebSocket.CONNECTING) queue.push(text);
+    else if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    else return 'the connection to the engine is closed; reload the page';
+    return undefined;
+  };
   ws.addEventListener('open', () => {
     for (const q of queue.splice(0)) ws.send(q);
   });
   ws.addEventListener('message', (e: MessageEvent) => {
-    const checked = typeof e.data === 'string' ? parseEngineText(e.data) : { ok: false as const, error: 'binary frame' };
+    let value: unknown;
+    try {
+      value = typeof e.data === 'string' ? JSON.parse(e.data) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'host-response') {
+      const host = checkHostResponseMessage(value);
+      const resolve = host.ok ? hostWaiting.get(host.value.id) : undefined;
+      if (host.ok && resolve) {
+        hostWaiting.delete(host.value.id);
+        resolve(host.value.response);
+      }
+      return;
+    }
+    const checked = value === undefined ? { ok: false as const, error: typeof e.data === 'string' ? 'message is not valid JSON' : 'binary frame' } : checkEngineMessage(value);
     const m: EngineMessage = checked.ok
       ? checked.value
       : { type: 'event', event: { kind: 'host-error', code: 'protocol.malformed-from-host', message: `the web host sent a malformed message: ${checked.error}` } };
     for (const l of listeners) l(m);
   });
-  ws.addEventListener('close', (e: CloseEvent) => onLost(`the connection to the engine closed (code ${e.code})`));
+  ws.addEventListener('close', (e: CloseEvent) => {
+    for (const resolve of hostWaiting.values()) resolve({ kind: 'error', code: 'host.disconnected', message: 'the connection to the host closed' });
+    hostWaiting.clear();
+    onLost(`the connection to the engine closed (code ${e.code})`);
+  });
   return {
     kind: 'browser',
-    send: (m) => {
-      const text = JSON.stringify(m);
-      if (ws.readyState === WebSocket.CONNECTING) queue.push(text);
-      else if (ws.readyState === WebSocket.OPEN) ws.send(text);
-      else return 'the connection to the engine is closed; reload the page';
-      return undefined;
-    },
+    send: (m) => send(JSON.stringify(m)),
+    host: (request) => new Promise<HostResponse>((resolve) => {
+      const id = hostId++;
+      hostWaiting.set(id, resolve);
+      const failure = send(JSON.stringify({ type: 'host-request', id, request }));
+      if (failure !== undefined) {
+        hostWaiting.delete(id);
+        resolve({ kind: 'error', code: 'host.send-failed', message: failure });
+      }
+    }),
     onMessage: (l) => void listeners.push(l),
     close: () => ws.close(),
   };

@@ -28,6 +28,8 @@ export const useDocumentsStore = defineStore('documents', () => {
   const revealLine = ref<{ line: number; seq: number }>();
   let revealSeq = 0;
   let generation = 0;
+  /** What each document was opened from, so a workspace can embed the program (browser mode cannot re-read uploads). */
+  const sources = new Map<number, { readonly name: string; readonly base64: string; readonly format: FileFormat }>();
 
   const current = computed(() => documents.value.find((d) => d.id === currentId.value));
   const program = computed<ProgramSummary | undefined>(() => current.value?.programs[programIndex.value]);
@@ -53,6 +55,7 @@ export const useDocumentsStore = defineStore('documents', () => {
         const failed = !r.document;
         lastOpen.value = { name, diagnostics: r.diagnostics, failed };
         if (r.document) {
+          sources.set(r.document.id, { name, base64, format });
           documents.value = [...documents.value, r.document];
           select(r.document.id, 0);
         } else {
@@ -83,6 +86,7 @@ export const useDocumentsStore = defineStore('documents', () => {
   async function close(id: number): Promise<void> {
     await useEngineStore().request({ kind: 'close', document: id });
     documents.value = documents.value.filter((d) => d.id !== id);
+    sources.delete(id);
     if (currentId.value === id) {
       const next = documents.value[documents.value.length - 1];
       if (next) select(next.id, 0);
@@ -91,6 +95,10 @@ export const useDocumentsStore = defineStore('documents', () => {
         resetListing();
       }
     }
+  }
+
+  function sourceOf(id: number): { readonly name: string; readonly base64: string; readonly format: FileFormat } | undefined {
+    return sources.get(id);
   }
 
   /** The line at a listing position, if its page has arrived. */
@@ -133,6 +141,6 @@ export const useDocumentsStore = defineStore('documents', () => {
   return {
     revealLine, reveal,
     documents, currentId, programIndex, lastOpen, opening, current, program, lineCount, pages,
-    openBytes, openBase64, openFile, select, close, lineAt, ensureLines,
+    openBytes, openBase64, openFile, select, close, lineAt, ensureLines, sourceOf,
   };
 });

@@ -7,6 +7,7 @@ import { loadProgram, type Program } from './program';
 export { Machine, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, BPF_MAX_LOOPS, STACK_SIZE } from './machine';
 export type { Fault, FaultCode, Frame, StepRecord, StopReason, MachineOptions } from './machine';
 export { loadProgram, OP, POOL_BASE } from './program';
+export { UndoRecord } from './undo';
 export type { Program, LoadOptions, SlotFault } from './program';
 
 export interface RunOptions {

@@ -14,6 +14,7 @@ import { FORMS, makeInsn, type Insn } from '../isa';
 import { Kernel as KernelClass, setupContext } from '../kernel';
 import { DENSE_BREAK, OP, POOL_BASE, loadProgram, type Program } from './program';
 import * as wide from './wide';
+import { UndoRecord, UndoRing, type HeavyUndo } from './undo';
 
 // Module-local bindings: a transpiler's CommonJS output reads imported names through getters on
 // every use, which costs more than the arithmetic itself in the interpreter loop.
@@ -100,6 +101,35 @@ export interface MachineOptions {
 /** Field initialiser for DataView fields, so V8 tracks them as DataViews from the start (never undefined). */
 const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
 
+/** What a step's undo record holds: nothing but pc, one register, a store's old bytes, a may_goto counter, or a full snapshot. */
+const REC_NONE = 0;
+const REC_REG = 1;
+const REC_STORE = 2;
+const REC_MAY_GOTO = 3;
+const REC_HEAVY = 4;
+/** Access size by the size bits (code & 0x18) of a load/store opcode. */
+const SIZE_OF = [4, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 8];
+
+/** The record kind of a handler code (the opcode byte or an OP.* code). */
+function recordKind(code: number): number {
+  if (code >= 0x100) {
+    if ((code >= OP.ATOMIC64 && code < OP.ATOMIC32 + 0x10) || code === OP.CALL_LOCAL || code === OP.CALL_KFUNC) return REC_HEAVY;
+    // Faulting and sentinel slots change nothing but the stop state; the rest are ALU forms.
+    return code >= OP.FAULT ? REC_NONE : REC_REG;
+  }
+  switch (code & 7) {
+    case 0x04: case 0x07: case 0x01: return REC_REG; // alu32, alu64, ldx
+    case 0x00: return code === 0x18 ? REC_REG : REC_HEAVY; // lddw; ld_abs/ld_ind may end the program
+    case 0x02: case 0x03: return (code & 0xe0) === 0xc0 ? REC_HEAVY : REC_STORE; // st, stx; atomics
+    default: // jmp, jmp32
+      if (code === 0xe5) return REC_MAY_GOTO;
+      return code === 0x85 || code === 0x8d || code === 0x95 ? REC_HEAVY : REC_NONE;
+  }
+}
+
+/** A full-snapshot step: its step event doubles as its undo record. */
+type HeavyStep = StepRecord & HeavyUndo;
+
 const U64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 function bswap32(x: number): number {
@@ -127,12 +157,19 @@ export class Machine {
   private readonly cancelSignal: Int32Array;
   private readonly breakpoints = new Map<Program, Set<number>>();
   private readonly opCopies = new Map<Program, Int32Array>();
+  private lastPackedProg: Program | undefined = undefined;
+  private lastPacked = new Int32Array(0);
   private stepListeners: Array<(rec: StepRecord) => void> = [];
-  private readonly history: StepRecord[] = [];
+  private readonly history = new UndoRing(0);
+  private historyMax = 0;
+  /** The record of the step being executed (copied into the history ring or handed out by stepRecorded). */
+  private readonly scratch = new UndoRecord();
+  /** Set by stepRecorded: record the next step even without history or listeners. */
+  private forceRecord = false;
+  /** Steps recorded so far (tells stepRecorded whether its step ran). */
+  private recordedSteps = 0;
   private lastBreak = -1;
   private readonly unlisten: () => void;
-  /** Step records kept for stepBack when recording (0 = off). */
-  historyLimit = 0;
 
   // Translation cache: S = current frame's stack, C = last other region (one element of strided regions).
   private sLo = 0;
@@ -252,11 +289,15 @@ export class Machine {
 
   /** The machine's own copy of a program's packed code, with breakpoints patched in (like int3). */
   private packedOf(prog: Program): Int32Array {
+    // One-entry cache in front of the map: stepping asks for it before every instruction.
+    if (prog === this.lastPackedProg) return this.lastPacked;
     let packed = this.opCopies.get(prog);
     if (!packed) {
       packed = prog.packed.slice();
       this.opCopies.set(prog, packed);
     }
+    this.lastPackedProg = prog;
+    this.lastPacked = packed;
     return packed;
   }
 
@@ -278,8 +319,18 @@ export class Machine {
     };
   }
 
+  /** Step records kept for stepBack (0 = off, the default: recording costs speed). Lowering it keeps the newest. */
+  get historyLimit(): number {
+    return this.historyMax;
+  }
+
+  set historyLimit(n: number) {
+    this.historyMax = Math.max(0, Math.floor(n));
+    this.history.setLimit(this.historyMax);
+  }
+
   private get recording(): boolean {
-    return this.stepListeners.length > 0 || this.historyLimit > 0;
+    return this.forceRecord || this.stepListeners.length > 0 || this.historyMax > 0;
   }
 
   /** Executes exactly one instruction (ignoring a breakpoint at pc). */
@@ -318,9 +369,9 @@ export class Machine {
         const at = this.pc;
         const p = this.prog;
         this.patchOp(p, at, p.op[at]);
-        stop = this.recording ? this.recordedExec() : this.exec(1);
+        stop = this.recording ? this.recordStep() : this.exec(1);
         this.patchOp(p, at, DENSE_BREAK);
-      } else stop = this.recording ? this.recordedExec() : this.exec(chunk);
+      } else stop = this.recording ? this.recordStep() : this.exec(chunk);
       first = false;
       left -= chunk;
       if (stop === STOP_EXIT) return 'exit';
@@ -334,10 +385,76 @@ export class Machine {
 
   /** Undoes the last recorded step; false when there is no history (enable with historyLimit). */
   stepBack(): boolean {
-    const rec = this.history.pop();
-    if (!rec) return false;
-    rec.undo();
+    if (!this.history.pop(this.scratch)) return false;
+    this.undoStep(this.scratch);
     return true;
+  }
+
+  /**
+   * Executes exactly one instruction (like step()) and returns its undo record, which stays valid
+   * until the next step: copy it (new UndoRecord().copyFrom(r)) to keep it. Undefined when no
+   * instruction ran (exited, faulted or cancelled).
+   */
+  stepRecorded(): UndoRecord | undefined {
+    const before = this.recordedSteps;
+    this.forceRecord = true;
+    try {
+      this.step();
+    } finally {
+      this.forceRecord = false;
+    }
+    return this.recordedSteps !== before ? this.scratch : undefined;
+  }
+
+  /** Undoes a step from its record; records must be undone newest first, each exactly once. */
+  undoStep(r: UndoRecord): void {
+    if (r.heavy) {
+      r.heavy.undo();
+      return;
+    }
+    const reg = r.region;
+    if (reg) {
+      const v = reg.view;
+      const o = r.off;
+      if (r.size === 8) {
+        v.setInt32(o, r.mlo, true);
+        v.setInt32(o + 4, r.mhi, true);
+      } else if (r.size === 4) v.setInt32(o, r.mlo, true);
+      else if (r.size === 2) v.setInt16(o, r.mlo, true);
+      else v.setInt8(o, r.mlo);
+    }
+    if (r.reg >= 0) {
+      this.R[r.reg] = r.lo;
+      this.R[r.reg + 1] = r.hi;
+    }
+    if (r.mayGoto >= 0) this.frames[this.frames.length - 1].mayGoto = r.mayGoto;
+    this.pc = r.pc;
+    this.executed = r.executed;
+    // A light step never starts in a stopped state (run() does not step then), so undoing one clears any stop.
+    this.fault = undefined;
+    this.exited = false;
+    this.cHi = NO_HI;
+  }
+
+  /** The values a step's register and memory changes had after it ran, from its record (for step events). */
+  private stepEvent(r: UndoRecord, prog: Program): StepRecord {
+    if (r.heavy) return r.heavy as HeavyStep;
+    const regsAfter = this.regs();
+    const regsBefore = regsAfter.slice();
+    if (r.reg >= 0) regsBefore[r.reg >> 1] = U64(r.lo, r.hi);
+    const mem: StepRecord['mem'] = [];
+    if (r.region) {
+      const before = new Uint8Array(8);
+      const bv = new DataView(before.buffer);
+      bv.setInt32(0, r.mlo, true);
+      bv.setInt32(4, r.mhi, true);
+      mem.push({
+        address: joinAddress(r.region.hi, r.region.lo) + BigInt(r.off), region: r.region.name,
+        before: before.slice(0, r.size), after: r.region.bytes.slice(r.off, r.off + r.size),
+      });
+    }
+    const copy = new UndoRecord().copyFrom(r);
+    return { pc: r.pc, program: prog.name, regsBefore, regsAfter, mem, undo: () => this.undoStep(copy) };
   }
 
   // ---- recording ----------------------------------------------------------------------------
@@ -371,8 +488,82 @@ export class Machine {
     this.sBase = depth * STACK_SIZE;
   }
 
-  /** exec(1) with a record of every register and memory change (the step event / step-back). */
-  private recordedExec(): number {
+  /**
+   * exec(1) with a record of what it changed, into this.scratch: the old value of the one register
+   * or the up to 8 bytes a light instruction changes, or a full snapshot for the heavy ones.
+   */
+  private recordStep(): number {
+    const p = this.prog;
+    const pc = this.pc;
+    const kind = pc < p.n ? recordKind(p.code[pc]) : REC_NONE;
+    const r = this.scratch;
+    let stop: number;
+    if (kind === REC_HEAVY) {
+      const h = this.recordHeavy();
+      stop = h.stop;
+      r.heavy = h.rec;
+    } else {
+      const R = this.R;
+      r.heavy = undefined;
+      r.pc = pc;
+      r.executed = this.executed;
+      r.reg = -1;
+      r.region = undefined;
+      r.mayGoto = -1;
+      if (kind === REC_REG) {
+        const d = p.dst[pc];
+        r.reg = d;
+        r.lo = R[d];
+        r.hi = R[d + 1];
+      } else if (kind === REC_STORE) this.noteStore(r, p.code[pc], R[p.dst[pc]], R[p.dst[pc] + 1], p.off[pc]);
+      else if (kind === REC_MAY_GOTO) r.mayGoto = this.frames[this.frames.length - 1].mayGoto;
+      stop = this.exec(1);
+    }
+    this.recordedSteps++;
+    if (this.historyMax > 0) this.history.push(r);
+    if (this.stepListeners.length) {
+      const ev = this.stepEvent(r, p);
+      for (const l of this.stepListeners) l(ev);
+    }
+    return stop;
+  }
+
+  /** Remembers the bytes a store (code: its opcode byte) is about to overwrite; nothing if the store will fault. */
+  private noteStore(r: UndoRecord, code: number, baseLo: number, baseHi: number, off: number): void {
+    const size = SIZE_OF[code & 0x18];
+    let a = (baseLo >>> 0) + off;
+    let hi = baseHi;
+    if (a < 0) {
+      hi = (hi - 1) | 0;
+      a += 0x100000000;
+    } else if (a >= 0x100000000) {
+      hi = (hi + 1) | 0;
+      a -= 0x100000000;
+    }
+    let region: Region;
+    let o: number;
+    if (hi === HI.STACK && (o = a - this.sLo) >= 0 && o <= STACK_SIZE - size) region = this.stackRegions[this.frames.length - 1];
+    else {
+      const res = this.kernel.space.resolve(hi, a, size, true);
+      if ('code' in res) return;
+      region = res.region;
+      o = res.offset;
+    }
+    const v = region.view;
+    r.region = region;
+    r.off = o;
+    r.size = size;
+    r.mhi = 0;
+    if (size === 8) {
+      r.mlo = v.getInt32(o, true);
+      r.mhi = v.getInt32(o + 4, true);
+    } else if (size === 4) r.mlo = v.getInt32(o, true);
+    else if (size === 2) r.mlo = v.getUint16(o, true);
+    else r.mlo = v.getUint8(o);
+  }
+
+  /** One step with a full snapshot: registers, frames, memory the step writes, and kernel-object undos. */
+  private recordHeavy(): { rec: HeavyStep; stop: number } {
     const regsBefore = this.regs();
     const pc = this.pc;
     const prog = this.prog;
@@ -403,7 +594,7 @@ export class Machine {
       this.kernel.space.onWrite = undefined;
       this.kernel.journal.record = undefined;
     }
-    const rec: StepRecord = {
+    const rec: HeavyStep = {
       pc, program: prog.name, regsBefore, regsAfter: this.regs(),
       mem: mem.map((m) => ({
         address: joinAddress(m.region.hi, m.region.lo) + BigInt(m.offset), region: m.region.name,
@@ -415,12 +606,7 @@ export class Machine {
         restoreControl();
       },
     };
-    if (this.historyLimit > 0) {
-      this.history.push(rec);
-      if (this.history.length > this.historyLimit) this.history.shift();
-    }
-    for (const l of this.stepListeners) l(rec);
-    return stop;
+    return { rec, stop };
   }
 
   /** Address and size the instruction at pc stores to directly (st, stx, atomics), if any. */

@@ -1,15 +1,13 @@
 // Adapts engine/interp's Machine to the debugger's DebugTarget: one recorded step at a time, exact undo, frames innermost first.
 import type { Insn } from '../../isa';
 import { joinAddress } from '../../kernel';
-import type { Machine, Program, StepRecord } from '../../interp';
-import type { DebugTarget, FrameInfo, MapInfo, StepChange, TargetStatus } from './target';
+import { UndoRecord, type Machine, type Program, type StepRecord } from '../../interp';
+import type { DebugTarget, FrameInfo, MapInfo, MemChange, RegChange, StepChange, TargetStatus } from './target';
 
 /** How a native run ended. */
 export type NativeStop = 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate';
 
 export class MachineTarget implements DebugTarget {
-  private last: StepRecord | undefined;
-
   constructor(readonly machine: Machine) {}
 
   pc(): number {
@@ -84,30 +82,14 @@ export class MachineTarget implements DebugTarget {
     const m = this.machine;
     if (m.exited || m.fault) return undefined;
     const depthBefore = m.frames.length;
-    this.last = undefined;
-    // Listen only around this one step: a listener makes the Machine record every instruction it runs.
-    const off = m.onStep((r) => {
-      this.last = r;
-    });
-    try {
-      m.step();
-    } finally {
-      off();
-    }
-    const rec = this.last as StepRecord | undefined;
-    if (!rec) return undefined;
-    const depthAfter = m.frames.length;
-    const regs = [];
-    for (let n = 0; n <= 10; n++) if (rec.regsBefore[n] !== rec.regsAfter[n]) regs.push({ reg: n, before: rec.regsBefore[n], after: rec.regsAfter[n] });
-    // Only the undo closure is kept as the token: the record's register and byte arrays would multiply the history's memory.
-    return {
-      pc: rec.pc, regs, depthBefore, depthAfter, token: rec.undo,
-      mem: rec.mem.filter((x) => !sameBytes(x.before, x.after)).map((x) => ({ addr: x.address, before: x.before, after: x.after })),
-    };
+    const r = m.stepRecorded();
+    if (!r) return undefined;
+    // The machine reuses its record for the next step: the change keeps its own compact copy as the undo token.
+    return new MachineStep(m, new UndoRecord().copyFrom(r), depthBefore, m.frames.length);
   }
 
   undo(change: StepChange): void {
-    (change.token as () => void)();
+    this.machine.undoStep(change.token as UndoRecord);
   }
 
   /**
@@ -157,6 +139,57 @@ export function insnAtSlot(prog: Program, pc: number): Insn | undefined {
   if (!Number.isInteger(pc) || pc < 0 || pc >= prog.n) return undefined;
   const i = prog.slotInsn[pc];
   return i >= 0 ? prog.insns[i] : undefined;
+}
+
+const NO_MEM: readonly MemChange[] = [];
+
+/**
+ * One step's change, built from its undo record. Registers are compared only when asked (the
+ * debugger's loop does not need them); a store's bytes are reported when they changed.
+ */
+class MachineStep implements StepChange {
+  readonly pc: number;
+  readonly mem: readonly MemChange[];
+  private readonly afterLo: number;
+  private readonly afterHi: number;
+
+  constructor(m: Machine, readonly token: UndoRecord, readonly depthBefore: number, readonly depthAfter: number) {
+    this.pc = token.pc;
+    const h = token.heavy as StepRecord | undefined;
+    if (h) {
+      this.afterLo = this.afterHi = 0;
+      this.mem = h.mem.filter((x) => !sameBytes(x.before, x.after)).map((x) => ({ addr: x.address, before: x.before, after: x.after }));
+      return;
+    }
+    const v = token.reg >= 0 ? m.reg(token.reg >> 1) : 0n;
+    this.afterLo = Number(v & 0xffffffffn) | 0;
+    this.afterHi = Number(v >> 32n) | 0;
+    this.mem = token.region ? storeChange(token) : NO_MEM;
+  }
+
+  get regs(): readonly RegChange[] {
+    const t = this.token;
+    const h = t.heavy as StepRecord | undefined;
+    const out: RegChange[] = [];
+    if (h) {
+      for (let n = 0; n <= 10; n++) if (h.regsBefore[n] !== h.regsAfter[n]) out.push({ reg: n, before: h.regsBefore[n], after: h.regsAfter[n] });
+    } else if (t.reg >= 0 && (t.lo !== this.afterLo || t.hi !== this.afterHi)) {
+      out.push({ reg: t.reg >> 1, before: u64(t.lo, t.hi), after: u64(this.afterLo, this.afterHi) });
+    }
+    return out;
+  }
+}
+
+const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+
+/** A store's bytes before and after, or nothing when it wrote what was already there. */
+function storeChange(t: UndoRecord): readonly MemChange[] {
+  const region = t.region!;
+  const after = region.bytes.slice(t.off, t.off + t.size);
+  const before = new Uint8Array(t.size);
+  for (let i = 0; i < t.size; i++) before[i] = (i < 4 ? t.mlo >>> (8 * i) : t.mhi >>> (8 * (i - 4))) & 0xff;
+  if (sameBytes(before, after)) return NO_MEM;
+  return [{ addr: joinAddress(region.hi, region.lo) + BigInt(t.off), before, after }];
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,0 +1,250 @@
+// Workspaces: gather what the user set up (program, breakpoints, watches, inputs, layout) into a workspace file through the host, and restore one.
+//
+// The host does the files (Electron: dialogs and atomic writes in main; browser mode: a directory the
+// web host controls); this store only builds and applies WorkspaceState. A restore never half-applies:
+// the host and the adapter validated the whole file before it gets here, and the program is opened
+// first, so a program that fails to open leaves everything as it was. The last state is autosaved
+// (debounced) and offered back at startup.
+import { defineStore } from 'pinia';
+import { nextTick, ref, watch } from 'vue';
+import type {
+  BreakpointInfo, HostMenuMessage, HostResponse, ListingLine, WorkspaceBreakpoint, WorkspaceState,
+} from '../../engine/protocol';
+import type { EngineAdapter } from '../adapter/engine-adapter';
+import { useDebugStore } from './debug';
+import { useDocumentsStore } from './documents';
+import { useEngineStore } from './engine';
+import { useUiStore } from './ui';
+
+const AUTOSAVE_DELAY_MS = 1500;
+const EXPORT_PAGE = 10_000;
+
+export const useWorkspaceStore = defineStore('workspace', () => {
+  /** Watch expressions (evaluated at each stop by whoever shows them). */
+  const watches = ref<string[]>([]);
+  /** Input fields by name, as the inputs pane edits them. */
+  const inputs = ref<Record<string, string>>({});
+  /** Pane sizes in pixels by pane name. */
+  const sizes = ref<Record<string, number>>({});
+  const bottomTab = ref<'console' | 'diagnostics'>();
+  /** The workspace file (Electron: path) or name (browser) last saved or opened. */
+  const current = ref<string>();
+  /** Browser mode: saved workspace names; Electron: recent workspace files. */
+  const known = ref<string[]>([]);
+  /** False when the host has no workspace storage (browser mode without --workspaces). */
+  const available = ref(true);
+  const busy = ref(false);
+  let autosaveOn = true;
+  let restoring = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function adapter(): EngineAdapter | undefined {
+    return useEngineStore().adapter;
+  }
+
+  async function host(request: Parameters<EngineAdapter['host']>[0]): Promise<HostResponse> {
+    const a = adapter();
+    if (!a) return { kind: 'error', code: 'host.not-connected', message: 'not connected' };
+    const r = await a.host(request);
+    if (r.kind === 'error' && r.code === 'workspace.unavailable') available.value = false;
+    return r;
+  }
+
+  /** Breakpoints with their conditions, as the engine has them (the debug store keeps only pcs). */
+  async function breakpointList(): Promise<WorkspaceBreakpoint[]> {
+    const debug = useDebugStore();
+    if (debug.session === undefined) return [];
+    const r = await useEngineStore().request({ kind: 'console', session: debug.session, line: 'info breakpoints' });
+    const list: readonly BreakpointInfo[] = r.kind === 'console' ? (r.breakpoints ?? []) : [];
+    return list.map((b) => ({ pc: b.pc, enabled: b.enabled, ...(b.condition ? { condition: b.condition } : {}) }));
+  }
+
+  async function snapshot(): Promise<WorkspaceState> {
+    const docs = useDocumentsStore();
+    const doc = docs.current;
+    const source = doc ? docs.sourceOf(doc.id) : undefined;
+    const program = doc && source
+      ? {
+        name: source.name,
+        base64: source.base64,
+        format: source.format,
+        program: docs.programIndex,
+        ...(docs.program ? { programName: docs.program.name, type: docs.program.type } : {}),
+      }
+      : undefined;
+    return {
+      format: 'bpfdbg-workspace',
+      version: 1,
+      ...(program ? { program } : {}),
+      breakpoints: await breakpointList(),
+      watches: [...watches.value],
+      inputs: { ...inputs.value },
+      layout: { theme: useUiStore().theme, ...(bottomTab.value ? { bottomTab: bottomTab.value } : {}), sizes: { ...sizes.value } },
+    };
+  }
+
+  async function save(to: 'current' | 'new', name?: string): Promise<boolean> {
+    const ui = useUiStore();
+    busy.value = true;
+    try {
+      const r = await host({ kind: 'workspace.save', to, ...(name ? { name } : {}), workspace: await snapshot() });
+      if (r.kind === 'workspace.saved') {
+        current.value = r.name;
+        ui.notify('info', `Saved the workspace to ${r.name}.`);
+        void refreshList();
+        return true;
+      }
+      if (r.kind === 'error') ui.notify('error', `Could not save the workspace: ${r.message}`);
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function open(from: 'choose' | 'recent' | 'autosave', name?: string): Promise<boolean> {
+    const ui = useUiStore();
+    busy.value = true;
+    try {
+      const r = await host({ kind: 'workspace.open', from, ...(name ? { name } : {}) });
+      if (r.kind === 'workspace.opened') {
+        const ok = await restore(r.workspace, r.notes);
+        if (ok && from !== 'autosave') current.value = r.name;
+        return ok;
+      }
+      if (r.kind === 'error') {
+        if (from === 'autosave') {
+          if (r.code === 'workspace.missing' || r.code === 'workspace.unavailable') return false;
+          // Keep the file as it is (a newer version, or damaged): do not autosave over it this session.
+          autosaveOn = false;
+          ui.notify('error', `The last session could not be restored: ${r.message} Autosave is off until you save a workspace.`);
+        } else ui.notify('error', `Could not open the workspace: ${r.message}`);
+      }
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Applies a validated workspace: the program first (nothing else changes if it fails to open), then the rest. */
+  async function restore(w: WorkspaceState, notes: readonly string[]): Promise<boolean> {
+    const docs = useDocumentsStore();
+    const ui = useUiStore();
+    const debug = useDebugStore();
+    restoring = true;
+    try {
+      if (w.program?.base64 !== undefined) {
+        const before = docs.documents.length;
+        await docs.openBase64(w.program.name, w.program.base64, w.program.format);
+        const doc = docs.current;
+        if (docs.documents.length === before || !doc) return false;
+        const byName = w.program.programName === undefined ? -1 : doc.programs.findIndex((p) => p.name === w.program?.programName);
+        const index = byName >= 0 ? byName : Math.min(w.program.program, Math.max(0, doc.programs.length - 1));
+        if (index !== docs.programIndex) docs.select(doc.id, index);
+        // The debug store drops its session when the selection changes (a watcher): let that happen first.
+        await nextTick();
+        for (const b of w.breakpoints) await debug.consoleLine(`break *${b.pc}${b.condition ? ` if ${b.condition}` : ''}`);
+        const disabled = new Set(w.breakpoints.filter((b) => !b.enabled).map((b) => b.pc));
+        if (disabled.size && debug.session !== undefined) {
+          const r = await useEngineStore().request({ kind: 'console', session: debug.session, line: 'info breakpoints' });
+          const ids = r.kind === 'console' ? (r.breakpoints ?? []).filter((b) => disabled.has(b.pc)).map((b) => b.id) : [];
+          if (ids.length) await debug.consoleLine(`disable ${ids.join(' ')}`);
+        }
+      }
+      watches.value = [...w.watches];
+      inputs.value = { ...w.inputs };
+      sizes.value = { ...w.layout.sizes };
+      bottomTab.value = w.layout.bottomTab;
+      ui.theme = w.layout.theme;
+      for (const n of notes) ui.notify('info', n);
+      autosaveOn = true;
+      return true;
+    } finally {
+      restoring = false;
+    }
+  }
+
+  async function refreshList(): Promise<void> {
+    const r = await host({ kind: 'workspace.list' });
+    if (r.kind === 'workspace.list') {
+      known.value = [...r.names];
+      if (r.current) current.value = r.current;
+    }
+  }
+
+  /** The whole listing of the selected program as text (label, source and instruction lines, as shown). */
+  async function listingText(): Promise<string | undefined> {
+    const docs = useDocumentsStore();
+    const doc = docs.current;
+    if (!doc || !docs.program) return undefined;
+    const out: string[] = [`; ${doc.name}: ${docs.program.name} (${docs.program.section}, ${docs.program.type})`];
+    for (let start = 0; start < docs.lineCount; start += EXPORT_PAGE) {
+      const r = await useEngineStore().request({ kind: 'listing', document: doc.id, program: docs.programIndex, start, count: EXPORT_PAGE });
+      if (r.kind !== 'listing') return undefined;
+      for (const l of r.lines) out.push(lineText(l));
+    }
+    return out.join('\n') + '\n';
+  }
+
+  async function exportListing(): Promise<void> {
+    const ui = useUiStore();
+    const docs = useDocumentsStore();
+    const text = await listingText();
+    if (text === undefined) return ui.notify('info', 'Open a program to export its listing.');
+    const name = `${docs.program?.name ?? 'listing'}.txt`;
+    if (useEngineStore().mode === 'electron') {
+      const r = await host({ kind: 'export.save', name, text });
+      if (r.kind === 'export.saved') ui.notify('info', `Exported the listing to ${r.name}.`);
+      else if (r.kind === 'error') ui.notify('error', `Could not export the listing: ${r.message}`);
+      return;
+    }
+    // Browser mode: the page downloads it; the host writes nothing.
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  function scheduleAutosave(): void {
+    if (restoring || !autosaveOn || !available.value || !useDocumentsStore().current) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void snapshot().then((w) => host({ kind: 'workspace.save', to: 'autosave', workspace: w }));
+    }, AUTOSAVE_DELAY_MS);
+  }
+
+  function onMenu(m: HostMenuMessage): void {
+    if (m.command === 'workspace.save') void save('current');
+    else if (m.command === 'workspace.save-as') void save('new');
+    else if (m.command === 'workspace.open') void open('choose');
+    else if (m.command === 'workspace.open-recent') void open('recent', m.name);
+    else if (m.command === 'export-listing') void exportListing();
+  }
+
+  /** Wires menu commands and autosave, then offers back the last session. Called once the engine answered hello. */
+  async function install(a: EngineAdapter): Promise<void> {
+    const docs = useDocumentsStore();
+    const debug = useDebugStore();
+    a.onHostMenu(onMenu);
+    watch(
+      [() => docs.currentId, () => docs.programIndex, () => debug.breakpoints, watches, inputs, sizes, bottomTab, () => useUiStore().theme],
+      scheduleAutosave,
+      { deep: true },
+    );
+    await refreshList();
+    if (available.value && !docs.current) await open('autosave');
+  }
+
+  return {
+    watches, inputs, sizes, bottomTab, current, known, available, busy,
+    snapshot, save, open, restore, refreshList, exportListing, listingText, install,
+  };
+});
+
+function lineText(l: ListingLine): string {
+  if (l.kind === 'label') return `${l.label}:`;
+  if (l.kind === 'source') return `; ${l.source.text.trim()}  [${l.source.file}:${l.source.line}]`;
+  return `${String(l.pc).padStart(6)}:  ${l.bytes.padEnd(23)}  ${l.text}`;
+}

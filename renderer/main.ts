@@ -6,10 +6,14 @@ import './styles/theme.css';
 import App from './App.vue';
 import { createAdapter, onConnectionLost } from './adapter/engine-adapter';
 import { useEngineStore } from './stores/engine';
+import { useWorkspaceStore } from './stores/workspace';
 
 const app = createApp(App);
 app.use(createPinia());
 const engine = useEngineStore();
 onConnectionLost((reason) => engine.lost(reason));
-void engine.connect(createAdapter());
+const adapter = createAdapter();
+// connect() attaches the adapter synchronously (App's onMounted registers menu listeners on it);
+// workspace menu commands, autosave and the last session's restore wait for the engine's hello.
+void engine.connect(adapter).then(() => (engine.connected ? useWorkspaceStore().install(adapter) : undefined));
 app.mount('#app');

@@ -126,8 +126,13 @@ export class AddressSpace {
       const span = Math.max(size, spec.reserve ?? 0, 1);
       lo = this.nextLo.get(spec.hi) ?? SLOT_ALIGN;
       const next = spec.compact ? lo + ((span + 15) & ~15) + COMPACT_GAP : lo + Math.ceil(span / SLOT_ALIGN + 1) * SLOT_ALIGN;
-      if (next > 0x100000000) throw new RangeError(`address space for high word ${(spec.hi >>> 0).toString(16)} is exhausted`);
-      this.nextLo.set(spec.hi, next);
+      if (next <= 0x100000000) this.nextLo.set(spec.hi, next);
+      else {
+        // Past the end: reuse a gap that unmapped regions left (long sessions that run many programs).
+        const gap = this.freeGap(spec.hi, span, spec.compact === true);
+        if (gap === undefined) throw new RangeError(`address space for high word ${(spec.hi >>> 0).toString(16)} is exhausted`);
+        lo = gap;
+      }
     }
     if ((spec.hi | 0) === NO_HI) throw new RangeError(`high word ${NO_HI.toString(16)} is reserved`);
     if (lo < 0 || lo + size > 0x100000000) throw new RangeError(`region ${spec.name} crosses a 4 GiB boundary`);
@@ -190,6 +195,19 @@ export class AddressSpace {
       else return r;
     }
     return undefined;
+  }
+
+  /** First free low address for `span` bytes with the same alignment and guard gap as fresh allocations. */
+  private freeGap(hi: number, span: number, compact: boolean): number | undefined {
+    const align = compact ? 16 : SLOT_ALIGN;
+    const guard = compact ? COMPACT_GAP : SLOT_ALIGN;
+    const up = (x: number): number => Math.ceil(x / align) * align;
+    let cursor = SLOT_ALIGN;
+    for (const r of this.byHi.get(hi | 0) ?? []) {
+      if (up(cursor) + span + guard <= r.lo) return up(cursor);
+      cursor = Math.max(cursor, r.lo + r.size + guard);
+    }
+    return up(cursor) + span + guard <= 0x100000000 ? up(cursor) : undefined;
   }
 
   /** A region that ends or starts within 4 KiB of an unmapped address, to name in the fault. */

@@ -8,3 +8,5 @@ export { HELPER_NAMES } from './helper-protos';
 export * from './kprobe';
 export * from './tail-call';
 export * from './dtrace';
+export * from './helpers-2013';
+export * from './run-2013';

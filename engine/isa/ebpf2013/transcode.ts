@@ -20,6 +20,13 @@ export interface TranscodeOptions {
   readonly loadPointerHelper?: 'probe_read' | 'probe_read_kernel';
   /** The program's tables (struct bpf_table); required to translate table helpers. */
   readonly tables?: readonly Table2013[];
+  /**
+   * A dialect helper set: when it returns an id for a strtab name, the call becomes `call id` with
+   * the registers untouched (the 2013 and modern calling conventions agree: r1-r5 in, r0 out), and
+   * the helper behind the id keeps the 2013 semantics (engine/kernel/helpers-2013.ts defines them per
+   * simulated kernel). Names it returns undefined for are translated to modern helpers as usual.
+   */
+  readonly helperIds?: (name: string, strtabOffset: number) => number | undefined;
 }
 
 /** A modern map the transcoded program expects at fd_array[index] (BPF_PSEUDO_MAP_IDX). */
@@ -203,6 +210,11 @@ export function transcode(program: readonly Insn2013[], strtab: Uint8Array, opti
     const name = strtabName(strtab, insn.imm);
     if (name === undefined) {
       diags.push(error('transcode2013.unknown-helper', `call ${insn.imm}: not an offset of a NUL-terminated name in the ${strtab.length}-byte strtab`, at));
+      return out;
+    }
+    const dialectId = options.helperIds?.(name, insn.imm);
+    if (dialectId !== undefined) {
+      emit('call', { imm: dialectId });
       return out;
     }
     const h: Helper2013 | undefined = helper2013(name);

@@ -158,7 +158,7 @@ export class Machine {
   private readonly breakpoints = new Map<Program, Set<number>>();
   private readonly opCopies = new Map<Program, Int32Array>();
   private lastPackedProg: Program | undefined = undefined;
-  private lastPacked = new Int32Array(0);
+  private lastPacked: Int32Array = new Int32Array(0);
   private stepListeners: Array<(rec: StepRecord) => void> = [];
   private readonly history = new UndoRing(0);
   private historyMax = 0;
@@ -230,6 +230,11 @@ export class Machine {
   /** Register n (0..10) as an unsigned 64-bit value. */
   reg(n: number): bigint {
     return U64(this.R[2 * n], this.R[2 * n + 1]);
+  }
+
+  /** One 32-bit word of the register file (2n: rn's low word, 2n + 1: its high word), without making a BigInt. */
+  regWord(i: number): number {
+    return this.R[i];
   }
 
   setReg(n: number, value: bigint): void {

@@ -26,6 +26,13 @@ export function mul64(alo: number, ahi: number, blo: number, bhi: number): void 
   OUT[1] = (mulHiU32(a, b) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
 }
 
+/**
+ * Divisors below this take the two-division path: the dividend's low part t = r1 * 2^32 + lo is
+ * below b * 2^32 < 2^53, so t is exact and t / b is off by at most t * 2^-53 < 1 / b, which never
+ * reaches the next integer: Math.floor(t / b) is the exact quotient.
+ */
+const SMALL_DIVISOR = 0x1fffff;
+
 let REM_LO = 0;
 let REM_HI = 0;
 
@@ -45,6 +52,16 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
     }
     const q1 = Math.floor(ah / b);
     const r1 = ah - q1 * b;
+    if (b < SMALL_DIVISOR) {
+      // One exact double division for the low word (see SMALL_DIVISOR) instead of two 16-bit digit steps.
+      const t = r1 * 4294967296 + al;
+      const q = Math.floor(t / b);
+      OUT[0] = q | 0;
+      OUT[1] = q1 | 0;
+      REM_LO = (t - q * b) | 0;
+      REM_HI = 0;
+      return;
+    }
     const t1 = r1 * 65536 + (al >>> 16);
     const q2 = Math.floor(t1 / b);
     const r2 = t1 - q2 * b;

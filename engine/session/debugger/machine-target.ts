@@ -161,9 +161,8 @@ class MachineStep implements StepChange {
       this.mem = h.mem.filter((x) => !sameBytes(x.before, x.after)).map((x) => ({ addr: x.address, before: x.before, after: x.after }));
       return;
     }
-    const v = token.reg >= 0 ? m.reg(token.reg >> 1) : 0n;
-    this.afterLo = Number(v & 0xffffffffn) | 0;
-    this.afterHi = Number(v >> 32n) | 0;
+    this.afterLo = token.reg >= 0 ? m.regWord(token.reg) : 0;
+    this.afterHi = token.reg >= 0 ? m.regWord(token.reg + 1) : 0;
     this.mem = token.region ? storeChange(token) : NO_MEM;
   }
 
@@ -185,10 +184,15 @@ const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigI
 /** A store's bytes before and after, or nothing when it wrote what was already there. */
 function storeChange(t: UndoRecord): readonly MemChange[] {
   const region = t.region!;
-  const after = region.bytes.slice(t.off, t.off + t.size);
+  // Compare as words first: most steps need no byte arrays at all.
+  const v = region.view;
+  const o = t.off;
+  const same = t.size === 8 ? v.getInt32(o, true) === t.mlo && v.getInt32(o + 4, true) === t.mhi
+    : t.size === 4 ? v.getInt32(o, true) === t.mlo : t.size === 2 ? v.getUint16(o, true) === t.mlo : v.getUint8(o) === t.mlo;
+  if (same) return NO_MEM;
+  const after = region.bytes.slice(o, o + t.size);
   const before = new Uint8Array(t.size);
   for (let i = 0; i < t.size; i++) before[i] = (i < 4 ? t.mlo >>> (8 * i) : t.mhi >>> (8 * (i - 4))) & 0xff;
-  if (sameBytes(before, after)) return NO_MEM;
   return [{ addr: joinAddress(region.hi, region.lo) + BigInt(t.off), before, after }];
 }
 

@@ -1,290 +1,157 @@
-// Interpreter benchmark: ns per executed eBPF instruction on typical workloads (run: npx tsx scripts/bench-interp.ts [--quick]).
+// Interpreter benchmark (npm run bench, or npx tsx scripts/bench-interp.ts [--quick]): ns per executed eBPF instruction on workloads doing real work, with peers measured in the same run.
 //
-// Reference: the uBPF C interpreter runs about 7-9 ns per instruction on these 2-core machines.
-// With gcc available, the FNV-1a workload is also timed as native C for scale.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse } from '../engine/asm';
-import { encode, makeInsn, type Insn } from '../engine/isa';
-import { runProgram, type RunOptions } from '../engine/interp';
+// Peers: the running kernel through bpf(2) (BPF_PROG_TEST_RUN with repeat: its JIT, and its
+// interpreter when net.core.bpf_jit_enable may be set to 0), and a minimal uBPF-style C switch
+// interpreter (gcc -O2) for the stack-only workloads. Instruction counts come from our interpreter
+// running the same program on the same input; results are checked against each other.
+// Also: step recording (the history reverse stepping uses), on the Machine and through the debugger.
+// Reference given for these 2-core machines: the uBPF C interpreter runs such programs at ~7-9 ns/insn.
+import { prepareRun, type RunOptions } from '../engine/interp';
+import { Debugger } from '../engine/session/debugger/debugger';
+import { launchTarget } from '../engine/session/debugger/launch';
+import { workloads, type Workload } from './bench-workloads';
+import {
+  cRun, compileCInterpreter, createKernelArrayMap, kernelInterpreterUnavailable, kernelRun, kernelUnavailable, withJitDisabled, type PeerResult,
+} from './bench-peers';
 
-function asm(src: string): Insn[] {
-  const r = parse(src, { syntax: 'llvm' });
-  if (r.diagnostics.length) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.insns;
+const quick = process.argv.includes('--quick');
+const reps = quick ? 5 : 15;
+
+function runOptions(w: Workload, mapFd: number): RunOptions {
+  return {
+    type: 'tc', packet: w.packet, budget: 1e9,
+    ...(w.arrayMap ? { maps: [{ fd: mapFd, map: { type: 'array' as const, keySize: 4, valueSize: w.arrayMap.valueSize, maxEntries: 1 } }] } : {}),
+  };
 }
 
-const KIB = new Uint8Array(1024).map((_, i) => (i * 131 + 7) & 0xff);
-
-interface Workload {
-  name: string;
-  insns: Insn[];
-  opts: RunOptions;
+/** CPU time of one call in ns (not wall time: these machines are shared with other jobs). */
+function cpuNs(f: () => void): number {
+  const t0 = process.cpuUsage();
+  f();
+  const t1 = process.cpuUsage(t0);
+  return (t1.user + t1.system) * 1000;
 }
 
-const workloads: Workload[] = [
-  {
-    name: 'FNV-1a 64 over 1 KiB (x64 passes)',
-    opts: { mem: KIB },
-    insns: asm(`
-      r9 = 64
-    outer:
-      r0 = 0xcbf29ce484222325 ll
-      r3 = 0x100000001b3 ll
-      r4 = r1
-      r5 = r1
-      r5 += r2
-    loop:
-      r6 = *(u8 *)(r4 + 0)
-      r0 ^= r6
-      r0 *= r3
-      r4 += 1
-      if r4 < r5 goto loop
-      r9 += -1
-      if r9 != 0 goto outer
-      exit
-    `),
-  },
-  {
-    name: '64-bit mul/div/mod loop',
-    opts: {},
-    insns: asm(`
-      r0 = 1
-      r6 = 200000
-      r7 = 0x9e3779b97f4a7c15 ll
-    loop:
-      r0 *= r7
-      r8 = r0
-      r8 /= 1000003
-      r9 = r0
-      r9 %= 65521
-      r0 += r8
-      r0 ^= r9
-      r6 += -1
-      if r6 != 0 goto loop
-      exit
-    `),
-  },
-  {
-    name: 'stack memory (load/add/store 4 slots)',
-    opts: {},
-    insns: asm(`
-      r1 = 0
-      *(u64 *)(r10 - 8) = r1
-      *(u64 *)(r10 - 16) = r1
-      *(u64 *)(r10 - 24) = r1
-      *(u32 *)(r10 - 28) = r1
-      r6 = 300000
-    loop:
-      r1 = *(u64 *)(r10 - 8)
-      r1 += r6
-      *(u64 *)(r10 - 8) = r1
-      r2 = *(u64 *)(r10 - 16)
-      r2 ^= r1
-      *(u64 *)(r10 - 16) = r2
-      r3 = *(u32 *)(r10 - 28)
-      r3 += 3
-      *(u32 *)(r10 - 28) = r3
-      r6 += -1
-      if r6 != 0 goto loop
-      r0 = *(u64 *)(r10 - 16)
-      exit
-    `),
-  },
-  {
-    name: 'map value memory (array value, 64 B)',
-    opts: { maps: [{ type: 'array', keySize: 4, valueSize: 64, maxEntries: 1 }] },
-    insns: [
-      makeInsn('stw', { dst: 10, off: -4, imm: 0 }),
-      makeInsn('lddw_map_fd', { dst: 1, imm: 0 }),
-      ...asm(`
-      r2 = r10
-      r2 += -4
-      call 1
-      if r0 == 0 goto out
-      r6 = 300000
-    loop:
-      r1 = *(u64 *)(r0 + 0)
-      r1 += r6
-      *(u64 *)(r0 + 0) = r1
-      r2 = *(u64 *)(r0 + 56)
-      r2 ^= r1
-      *(u64 *)(r0 + 56) = r2
-      r3 = *(u32 *)(r0 + 20)
-      r3 += 1
-      *(u32 *)(r0 + 20) = r3
-      r6 += -1
-      if r6 != 0 goto loop
-      r0 = *(u64 *)(r0 + 56)
-    out:
-      exit
-    `)],
-  },
-  {
-    name: 'branchy (Collatz steps for 1..3000)',
-    opts: {},
-    insns: asm(`
-      r0 = 0
-      r6 = 3000
-    next:
-      r1 = r6
-    step:
-      if r1 == 1 goto done
-      r0 += 1
-      r2 = r1
-      r2 &= 1
-      if r2 != 0 goto odd
-      r1 >>= 1
-      goto step
-    odd:
-      r1 *= 3
-      r1 += 1
-      goto step
-    done:
-      r6 += -1
-      if r6 s> 0 goto next
-      exit
-    `),
-  },
-];
-
-function bench(w: Workload, reps: number): { nsPerInsn: number; executed: number; r0: bigint } {
+/** Best of `n` timed runs of machine.run() (kernel setup and program loading are not timed). */
+function ours(w: Workload, mapFd: number, n: number): { ns: number; executed: number; r0: bigint } {
   let best = Infinity;
   let executed = 0;
   let r0 = 0n;
-  for (let i = 0; i < reps; i++) {
-    // CPU time, not wall time: these machines are often shared with other jobs.
-    const t0 = process.cpuUsage();
-    const r = runProgram(w.insns, w.opts);
-    const t1 = process.cpuUsage(t0);
-    const dt = (t1.user + t1.system) * 1000;
-    if (r.fault) throw new Error(`${w.name}: ${r.fault.message}`);
-    executed = r.executed;
-    r0 = r.r0;
-    best = Math.min(best, dt / r.executed);
+  for (let i = 0; i < n; i++) {
+    const p = prepareRun(w.insns, runOptions(w, mapFd));
+    if (!('machine' in p)) throw new Error(`${w.name}: ${p.message}`);
+    const m = p.machine;
+    const ns = cpuNs(() => m.run({ budget: 1e9 }));
+    if (m.fault) throw new Error(`${w.name}: ${m.fault.message}`);
+    best = Math.min(best, ns);
+    executed = m.executed;
+    r0 = m.reg(0);
   }
-  return { nsPerInsn: best, executed, r0 };
+  return { ns: best, executed, r0 };
 }
 
-function nativeFnv(): number | undefined {
-  try {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-bench-'));
-    const c = join(dir, 'fnv.c');
-    writeFileSync(c, `#include <stdio.h>
-#include <stdint.h>
-#include <time.h>
-int main(void) {
-  static unsigned char buf[1024];
-  for (int i = 0; i < 1024; i++) buf[i] = (unsigned char)(i * 131 + 7);
-  struct timespec a, b;
-  volatile uint64_t sink = 0;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-  for (int pass = 0; pass < 20000; pass++) {
-    uint64_t h = 0xcbf29ce484222325ULL + pass;
-    for (int i = 0; i < 1024; i++) { h ^= buf[i]; h *= 0x100000001b3ULL; }
-    sink += h;
+/** Recorded stepping on the Machine: every instruction leaves an undo record (history limit 100,000). */
+function recordedMachine(w: Workload, n: number): { ns: number; executed: number; back: number } {
+  let best = Infinity;
+  let executed = 0;
+  let back = Infinity;
+  for (let i = 0; i < n; i++) {
+    const p = prepareRun(w.insns, runOptions(w, 0));
+    if (!('machine' in p)) throw new Error(p.message);
+    const m = p.machine;
+    m.historyLimit = 100_000;
+    best = Math.min(best, cpuNs(() => m.run({ budget: 1e9 })));
+    executed = m.executed;
+    let undone = 0;
+    back = Math.min(back, cpuNs(() => {
+      while (m.stepBack()) undone++;
+    }) / undone);
   }
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-  double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
-  /* the eBPF loop body is 5 instructions per byte */
-  printf("%f\\n", ns / (20000.0 * 1024 * 5));
-  return (int)(sink & 0);
-}
-`);
-    execFileSync('gcc', ['-O2', '-o', join(dir, 'fnv'), c]);
-    return Number(execFileSync(join(dir, 'fnv')).toString().trim());
-  } catch {
-    return undefined;
-  }
+  return { ns: best, executed, back };
 }
 
-/**
- * A minimal uBPF-style C interpreter (switch on the opcode byte, 64-bit registers, bounds-checked
- * stack accesses) for the opcodes the stack and branchy workloads use: the same programs, timed on
- * the same machine at the same moment, so load from other jobs affects both sides alike.
- */
-const C_INTERP = `#include <stdio.h>
-#include <stdint.h>
-#include <string.h>
-#include <time.h>
-struct insn { uint8_t code, regs; int16_t off; int32_t imm; };
-static uint64_t run(const struct insn *p, uint64_t *executed) {
-  uint64_t r[11] = {0}; uint8_t stack[512]; memset(stack, 0, sizeof stack);
-  r[10] = (uint64_t)(uintptr_t)(stack + 512); uint64_t n = 0;
-  for (int pc = 0;; pc++) {
-    const struct insn *i = &p[pc]; int d = i->regs & 15, s = i->regs >> 4; n++;
-#define CHK(a, sz) do { uint8_t *x = (uint8_t *)(uintptr_t)(a); if (x < stack || x + (sz) > stack + 512) return ~0ULL; } while (0)
-    switch (i->code) {
-    case 0xb7: r[d] = (uint64_t)(int64_t)i->imm; break;
-    case 0xbf: r[d] = r[s]; break;
-    case 0x07: r[d] += (uint64_t)(int64_t)i->imm; break;
-    case 0x0f: r[d] += r[s]; break;
-    case 0xaf: r[d] ^= r[s]; break;
-    case 0x57: r[d] &= (uint64_t)(int64_t)i->imm; break;
-    case 0x77: r[d] >>= i->imm; break;
-    case 0x27: r[d] *= (uint64_t)(int64_t)i->imm; break;
-    case 0x79: CHK(r[s] + i->off, 8); memcpy(&r[d], (void *)(uintptr_t)(r[s] + i->off), 8); break;
-    case 0x61: { uint32_t v; CHK(r[s] + i->off, 4); memcpy(&v, (void *)(uintptr_t)(r[s] + i->off), 4); r[d] = v; break; }
-    case 0x7b: CHK(r[d] + i->off, 8); memcpy((void *)(uintptr_t)(r[d] + i->off), &r[s], 8); break;
-    case 0x63: { uint32_t v = (uint32_t)r[s]; CHK(r[d] + i->off, 4); memcpy((void *)(uintptr_t)(r[d] + i->off), &v, 4); break; }
-    case 0x05: pc += i->off; break;
-    case 0x15: if (r[d] == (uint64_t)(int64_t)i->imm) pc += i->off; break;
-    case 0x55: if (r[d] != (uint64_t)(int64_t)i->imm) pc += i->off; break;
-    case 0x65: if ((int64_t)r[d] > (int64_t)i->imm) pc += i->off; break;
-    case 0x95: *executed = n; return r[0];
-    default: return ~0ULL;
-    }
-  }
-}
-int main(int argc, char **argv) {
-  static struct insn prog[4096]; FILE *f = fopen(argv[1], "rb"); size_t len = fread(prog, 1, sizeof prog, f); fclose(f); (void)len;
-  double best = 1e30; uint64_t ex = 0, r0 = 0;
-  for (int k = 0; k < 5; k++) {
-    struct timespec a, b; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-    r0 = run(prog, &ex);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-    double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
-    if (ns / ex < best) best = ns / ex;
-  }
-  printf("%f %llu %llu\\n", best, (unsigned long long)ex, (unsigned long long)r0);
-  return 0;
-}
-`;
-
-function cInterpreter(workloadsToRun: Workload[]): Map<string, { ns: number; executed: number; r0: bigint }> | undefined {
-  const out = new Map<string, { ns: number; executed: number; r0: bigint }>();
-  try {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-bench-'));
-    writeFileSync(join(dir, 'interp.c'), C_INTERP);
-    execFileSync('gcc', ['-O2', '-o', join(dir, 'interp'), join(dir, 'interp.c')]);
-    for (const w of workloadsToRun) {
-      const file = join(dir, 'prog.bin');
-      writeFileSync(file, encode(w.insns));
-      const [ns, executed, r0] = execFileSync(join(dir, 'interp'), [file]).toString().trim().split(' ');
-      out.set(w.name, { ns: Number(ns), executed: Number(executed), r0: BigInt(r0) });
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
+/** The same through the debugger (continue with history on, then reverse-continue to where the history starts). */
+function recordedDebugger(w: Workload): { fwd: number; steps: number; back: number; backSteps: number } {
+  const { target } = launchTarget({ insns: w.insns, type: 'tc', packet: w.packet });
+  const dbg = new Debugger(target!, { historyLimit: 100_000, budget: 1e9 });
+  let fwd = { steps: 0 };
+  const fns = cpuNs(() => {
+    fwd = dbg.continue();
+  });
+  let back = { steps: 0 };
+  const bns = cpuNs(() => {
+    back = dbg.reverseContinue();
+  });
+  return { fwd: fns / fwd.steps, steps: fwd.steps, back: bns / back.steps, backSteps: back.steps };
 }
 
-const quick = process.argv.includes('--quick');
-const reps = quick ? 3 : 10;
-console.log(`bpfdbg interpreter benchmark (node ${process.version}, best of ${reps} runs after warm-up, CPU time)\n`);
-console.log('workload'.padEnd(42) + 'insns'.padStart(12) + 'ns/insn'.padStart(10) + 'M insn/s'.padStart(10));
-for (const w of workloads) {
-  bench(w, 2);
-  const r = bench(w, reps);
-  console.log(w.name.padEnd(42) + String(r.executed).padStart(12) + r.nsPerInsn.toFixed(2).padStart(10) + (1000 / r.nsPerInsn).toFixed(0).padStart(10));
+const col = (s: string, w: number): string => s.padStart(w);
+const fig = (r: PeerResult | undefined, executed: number, expect: bigint): string => {
+  if (!r) return col('-', 12);
+  if (!r.ok) return col('n/a', 12);
+  const bad = r.retval !== (expect & 0xffffffffn) && r.retval !== expect ? '!' : '';
+  return col(`${(r.nsPerRun / executed).toFixed(2)}${bad}`, 12);
+};
+
+console.log(`bpfdbg interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; figures are ns per executed eBPF instruction)\n`);
+
+// The kernel's array map must exist before the programs are built: its fd goes into lddw map_fd.
+const noKernel = kernelUnavailable();
+const mapFd = noKernel ? 0 : createKernelArrayMap(64);
+const kernelMapFd = typeof mapFd === 'number' ? mapFd : undefined;
+const list = workloads(kernelMapFd ?? 0);
+
+// Warm-up: V8 needs a few hundred ms to optimize the interpreter loop (a large function); until
+// then it runs 50-100x slower. Run every workload until two rounds in a row take about the same time.
+let previous = Infinity;
+for (let round = 0; round < 12; round++) {
+  const t = cpuNs(() => {
+    for (const w of list) ours(w, kernelMapFd ?? 0, 1);
+  });
+  if (round >= 2 && Math.abs(t - previous) < 0.1 * previous) break;
+  previous = t;
 }
-const cRef = cInterpreter(workloads.filter((w) => w.name.startsWith('stack') || w.name.startsWith('branchy')));
-if (cRef) {
-  console.log('\nsame programs in a minimal uBPF-style C switch interpreter (gcc -O2), same machine, same moment:');
-  for (const [name, r] of cRef) console.log(name.padEnd(42) + String(r.executed).padStart(12) + r.ns.toFixed(2).padStart(10) + (1000 / r.ns).toFixed(0).padStart(10));
+
+const c = compileCInterpreter();
+const noInterp = noKernel ?? kernelInterpreterUnavailable();
+const results = list.map((w) => {
+  const us = ours(w, kernelMapFd ?? 0, reps);
+  const cr = 'exe' in c && w.cPeer ? cRun(c.exe, w, reps) : undefined;
+  const kj = noKernel ? undefined : kernelRun(w, kernelMapFd, quick ? 20 : 60, quick ? 3 : 5, true);
+  return { w, us, cr, kj, ki: undefined as PeerResult | undefined };
+});
+let interpWhy = noInterp;
+if (!noInterp) {
+  const r = withJitDisabled(() => {
+    for (const x of results) x.ki = kernelRun(x.w, kernelMapFd, quick ? 2 : 5, 2, false);
+  });
+  if (r && typeof r === 'object' && 'why' in r) interpWhy = r.why;
 }
-const native = nativeFnv();
-console.log(`\nreference: uBPF C interpreter ~7-9 ns/insn on these machines (given figure)`);
-if (native !== undefined) console.log(`native C (gcc -O2) FNV-1a, per equivalent eBPF instruction: ${native.toFixed(2)} ns`);
+
+console.log('workload'.padEnd(42) + col('insns/run', 10) + col('bpfdbg', 10) + col('C switch', 12) + col('kernel JIT', 12) + col('kernel intp', 12) + col('JIT ns/run', 12));
+for (const { w, us, cr, kj, ki } of results) {
+  console.log(
+    w.name.padEnd(42) + col(String(us.executed), 10) + col((us.ns / us.executed).toFixed(2), 10)
+    + fig(cr, us.executed, us.r0) + fig(kj, us.executed, us.r0) + fig(ki, us.executed, us.r0)
+    + col(kj?.ok ? String(kj.nsPerRun) : '-', 12),
+  );
+}
+const mism = results.filter((x) => [x.cr, x.kj, x.ki].some((r) => r?.ok && r.retval !== (x.us.r0 & 0xffffffffn) && r.retval !== x.us.r0));
+console.log(mism.length ? `\n! result differs from ours in: ${mism.map((x) => x.w.name).join(', ')}` : '\nAll peers returned the same r0 as our interpreter (the kernel: its low 32 bits).');
+console.log('bpfdbg: best of the timed runs of Machine.run() (CPU time); C switch: best of the same number of runs (CPU time);');
+console.log('kernel: BPF_PROG_TEST_RUN duration (mean per run of a batch, best batch) divided by our instruction count.');
+if ('why' in c) console.log(`C switch interpreter unavailable: ${c.why}`);
+else console.log('C switch: only for workloads without ctx/packet/map access (the others print -).');
+if (noKernel) console.log(`kernel unavailable: ${noKernel}`);
+else if (kernelMapFd === undefined) console.log(`kernel map workload unavailable: ${String(mapFd)}`);
+for (const x of results) for (const [what, r] of [['kernel JIT', x.kj], ['kernel interpreter', x.ki]] as const) if (r && !r.ok) console.log(`${what} unavailable for ${x.w.name}: ${r.why}`);
+if (interpWhy) console.log(`kernel interpreter unavailable: ${interpWhy}`);
+
+console.log('\nstep recording (history for reverse stepping, limit 100,000 steps), stack memory workload:');
+const stack = list.find((w) => w.name.startsWith('stack'))!;
+recordedMachine(stack, 1);
+const rm = recordedMachine(stack, quick ? 2 : 4);
+console.log(`  Machine.run with historyLimit: ${(rm.ns / rm.executed).toFixed(1)} ns/step (${(rm.executed / rm.ns * 1000).toFixed(2)} M steps/s); stepBack ${rm.back.toFixed(1)} ns/step over the last 100,000`);
+const rd = recordedDebugger(stack);
+console.log(`  Debugger continue, history on:  ${rd.fwd.toFixed(1)} ns/step (${(1000 / rd.fwd).toFixed(2)} M steps/s, ${rd.steps} steps); reverse-continue ${rd.back.toFixed(1)} ns/step (${rd.backSteps} steps)`);
+console.log('\nreference: the uBPF C interpreter runs such programs at ~7-9 ns/insn on these machines (given figure)');

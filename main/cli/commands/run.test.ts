@@ -83,4 +83,32 @@ describe('bpfdbg run', () => {
     expect(r.err).toBe('');
     expect(JSON.parse(r.out)).toMatchObject({ r0: '2', console: 'len 12 first a\n', fault: null });
   });
+
+  describe('2013 images (seed 003) and kprobes (seed 004)', () => {
+    const image = (name: string): Uint8Array => new Uint8Array(readFileSync(join(__dirname, '..', '..', '..', 'resources', 'examples', '2013', name)));
+    // A struct sk_buff whose dev (offset 32) points at a net_device named "lo".
+    const SKB = `0xffff888200001000=${'00'.repeat(32)}002000008288ffff`;
+    const DEV = `0xffff888200002000=${Buffer.from('lo'.padEnd(16, '\0')).toString('hex')}`;
+
+    it('runs filter_ex1 with pt_regs, kernel memory and the traced function', async () => {
+      const r = await run({ 'ex1.bpf': image('filter_ex1.bpf') }, ['ex1.bpf', '--regs', 'si=0xffff888200001000', '--kmem', `${SKB},${DEV}`, '--probe', '__netif_receive_skb_core']);
+      expect(r).toMatchObject({ code: 0, err: '', out: '__netif_receive_skb_core: skb ffff888200001000 dev ffff888200002000 \n0x0\n' });
+    });
+
+    it('runs filter_ex2 repeatedly on one kernel and shows its table, with 2013 and with modern helpers', async () => {
+      for (const helpers of ['2013', 'modern']) {
+        const r = await run({ 'ex2.bpf': image('filter_ex2.bpf') }, ['ex2.bpf', '--regs', 'si=0xffff888200001000', '--kmem', SKB, '--repeat', '3', '--maps', '--json', '--helpers', helpers]);
+        expect(r.code, r.err).toBe(0);
+        expect(JSON.parse(r.out)).toMatchObject({ r0: '0', runs: 3, fault: null, maps: [{ type: 'hash', entries: [{ key: '002000008288ffff', value: '0200000000000000' }] }] });
+      }
+    });
+
+    it('--kprobe: a program attached to the helper it calls is not re-entered; --nmi skips it', async () => {
+      const src = '*(u32 *)(r10 - 4) = 0x000a6968\nr1 = r10\nr1 += -4\nr2 = 4\ncall 6\nr0 = 1\nexit\n';
+      const r = await run({ 'p.s': src }, ['p.s', '--kprobe', 'bpf_trace_printk']);
+      expect(r).toMatchObject({ code: 0, out: 'hi\nkprobe bpf_trace_printk: event stored (trace_call_bpf returned 1); runs 1, stored 1, filtered 0, recursion drops 1, nmi bypass 0\n0x1\n' });
+      const n = await run({ 'p.s': src }, ['p.s', '--kprobe', 'bpf_trace_printk', '--nmi', '--json']);
+      expect(JSON.parse(n.out)).toMatchObject({ console: '', kprobe: { ret: '1', runs: 0, nmiBypass: 1, events: [{ outcome: 'nmi_bypass' }] } });
+    });
+  });
 });

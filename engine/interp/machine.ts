@@ -26,6 +26,13 @@ const sdiv64 = wide.sdiv64;
 const smod64 = wide.smod64;
 const sdiv32 = wide.sdiv32;
 const smod32 = wide.smod32;
+const HI_STACK = HI.STACK;
+const BREAK_OP = DENSE_BREAK;
+const OP_ATOMIC64 = OP.ATOMIC64;
+const OP_ATOMIC_END = OP.ATOMIC32 + 0x10;
+const OP_CALL_LOCAL = OP.CALL_LOCAL;
+const OP_CALL_KFUNC = OP.CALL_KFUNC;
+const OP_FAULT = OP.FAULT;
 
 export type FaultCode =
   | 'mem_unmapped' | 'mem_out_of_bounds' | 'mem_read_only' | 'invalid_insn' | 'unresolved_lddw' | 'unsupported'
@@ -113,9 +120,9 @@ const SIZE_OF = [4, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 
 /** The record kind of a handler code (the opcode byte or an OP.* code). */
 function recordKind(code: number): number {
   if (code >= 0x100) {
-    if ((code >= OP.ATOMIC64 && code < OP.ATOMIC32 + 0x10) || code === OP.CALL_LOCAL || code === OP.CALL_KFUNC) return REC_HEAVY;
+    if ((code >= OP_ATOMIC64 && code < OP_ATOMIC_END) || code === OP_CALL_LOCAL || code === OP_CALL_KFUNC) return REC_HEAVY;
     // Faulting and sentinel slots change nothing but the stop state; the rest are ALU forms.
-    return code >= OP.FAULT ? REC_NONE : REC_REG;
+    return code >= OP_FAULT ? REC_NONE : REC_REG;
   }
   switch (code & 7) {
     case 0x04: case 0x07: case 0x01: return REC_REG; // alu32, alu64, ldx
@@ -362,7 +369,7 @@ export class Machine {
         return 'cancelled';
       }
       if (opts.until && !first && opts.until(this)) return 'predicate';
-      const atBreak = this.opAt(this.prog, this.pc) === DENSE_BREAK;
+      const atBreak = this.opAt(this.prog, this.pc) === BREAK_OP;
       if (atBreak && !(first && ignoreAtPc)) {
         this.lastBreak = this.pc;
         return 'breakpoint';
@@ -547,7 +554,7 @@ export class Machine {
     }
     let region: Region;
     let o: number;
-    if (hi === HI.STACK && (o = a - this.sLo) >= 0 && o <= STACK_SIZE - size) region = this.stackRegions[this.frames.length - 1];
+    if (hi === HI_STACK && (o = a - this.sLo) >= 0 && o <= STACK_SIZE - size) region = this.stackRegions[this.frames.length - 1];
     else {
       const res = this.kernel.space.resolve(hi, a, size, true);
       if ('code' in res) return;
@@ -633,7 +640,7 @@ export class Machine {
 
   /** Byte offset of an access in this.mv, or -1 (fault set), or -2 (a ctx pointer field: value in spLo/spHi). */
   private ea(hi: number, a: number, size: number, write: boolean): number {
-    if (hi === HI.STACK) {
+    if (hi === HI_STACK) {
       const o = a - this.sLo;
       if (o >= 0 && o <= STACK_SIZE - size) {
         this.mv = this.stackView;

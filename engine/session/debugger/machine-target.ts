@@ -4,6 +4,10 @@ import { joinAddress } from '../../kernel';
 import { UndoRecord, type Machine, type Program, type StepRecord } from '../../interp';
 import type { DebugTarget, FrameInfo, MapInfo, MemChange, RegChange, StepChange, TargetStatus } from './target';
 
+// Module-local bindings: transpiled imports are getters, called on every use (this file runs once per recorded step).
+const Undo = UndoRecord;
+const joinAddr = joinAddress;
+
 /** How a native run ended. */
 export type NativeStop = 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate';
 
@@ -85,7 +89,7 @@ export class MachineTarget implements DebugTarget {
     const r = m.stepRecorded();
     if (!r) return undefined;
     // The machine reuses its record for the next step: the change keeps its own compact copy as the undo token.
-    return new MachineStep(m, new UndoRecord().copyFrom(r), depthBefore, m.frames.length);
+    return new MachineStep(m, new Undo().copyFrom(r), depthBefore, m.frames.length);
   }
 
   undo(change: StepChange): void {
@@ -193,7 +197,7 @@ function storeChange(t: UndoRecord): readonly MemChange[] {
   const after = region.bytes.slice(o, o + t.size);
   const before = new Uint8Array(t.size);
   for (let i = 0; i < t.size; i++) before[i] = (i < 4 ? t.mlo >>> (8 * i) : t.mhi >>> (8 * (i - 4))) & 0xff;
-  return [{ addr: joinAddress(region.hi, region.lo) + BigInt(t.off), before, after }];
+  return [{ addr: joinAddr(region.hi, region.lo) + BigInt(t.off), before, after }];
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -111,4 +111,54 @@ describe('bpfdbg run', () => {
       expect(JSON.parse(n.out)).toMatchObject({ console: '', kprobe: { ret: '1', runs: 0, nmiBypass: 1, events: [{ outcome: 'nmi_bypass' }] } });
     });
   });
+
+  it.skipIf(!existsSync(CLANG))(`--tail: a kprobe program tail-calls a DTrace program that writes a record (seed 002)${existsSync(CLANG) ? '' : ' (skipped: clang-19 not installed)'}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdbg-run-'));
+    writeFileSync(join(dir, 'd.c'), DTRACE_C);
+    execFileSync(CLANG, ['-O2', '-g', '-target', 'bpf', '-c', join(dir, 'd.c'), '-o', join(dir, 'd.o')]);
+    const obj = new Uint8Array(readFileSync(join(dir, 'd.o')));
+    const r = await run({ 'd.o': obj }, ['d.o', '--program', 'probe', '--tail', 'dt_progs:0=action@dtrace', '--regs', 'di=0xffffff9c,si=0x7ffd00001000', '--json']);
+    expect(r.code, r.err).toBe(0);
+    // probe id 42 from the per-CPU map (finalize_context), then argv[0] = di and argv[1] = si of the converted ctx.
+    expect(JSON.parse(r.out)).toMatchObject({ r0: '1', fault: null, dtrace: [{ cpu: 0, offset: 0, data: '2a000000000000009cffffff0000000000100000fd7f0000' }] });
+    const bad = await run({ 'd.o': obj }, ['d.o', '--program', 'probe', '--tail', 'dt_progs:0=action@dtrace', '--type', 'socket_filter']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/bpf_check_tail_call: a socket_filter program cannot use dt_progs, which holds dtrace programs \(-EINVAL\)/);
+  });
 });
+
+const DTRACE_C = `// Seed 002 flow: a kprobe program passes a probe id through a per-CPU map and tail-calls a DTrace program.
+#define SEC(x) __attribute__((section(x), used))
+typedef unsigned int u32; typedef unsigned long long u64;
+struct pt_regs { u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss; };
+struct dtrace_bpf_ctx { u32 probe_id, cpu, pid, tid; u64 timestamp; u64 argv[6]; u64 ip; u64 buf, buf_end; };
+static long (*update)(void *map, const void *key, const void *value, u64 flags) = (void *)2;
+static long (*tail_call)(void *ctx, void *map, u32 index) = (void *)12;
+/* ids of \`bpfdbg run --dtrace\`'s kernel (not upstream ids) */
+static long (*finalize_context)(void *ctx, void *map) = (void *)4096;
+static long (*buffer_reserve)(void *ctx, u32 buf_id, u32 size) = (void *)4097;
+static long (*buffer_commit)(void *ctx, u32 buf_id) = (void *)4098;
+struct { int (*type)[6]; int (*max_entries)[1]; u32 *key; u64 *value; } dt_finalize SEC(".maps");
+struct { int (*type)[3]; int (*max_entries)[4]; int (*key_size)[4]; int (*value_size)[4]; } dt_progs SEC(".maps");
+
+SEC("kprobe/do_sys_openat2") int probe(struct pt_regs *regs) {
+  u32 key = 0;
+  u64 id = 42;
+  update(&dt_finalize, &key, &id, 0);
+  tail_call(regs, &dt_progs, 0);
+  return 0; /* only when the tail call falls through */
+}
+
+SEC("dtrace") int action(struct dtrace_bpf_ctx *ctx) {
+  if (finalize_context(ctx, &dt_finalize)) return 0;
+  if (buffer_reserve(ctx, __builtin_offsetof(struct dtrace_bpf_ctx, buf), 24)) return 0;
+  u64 *buf = (u64 *)ctx->buf, *end = (u64 *)ctx->buf_end;
+  if (buf + 3 > end) return 0;
+  buf[0] = ctx->probe_id;
+  buf[1] = ctx->argv[0];
+  buf[2] = ctx->argv[1];
+  buffer_commit(ctx, __builtin_offsetof(struct dtrace_bpf_ctx, buf));
+  return 1;
+}
+char _license[] SEC("license") = "GPL";
+`;

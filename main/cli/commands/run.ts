@@ -1,10 +1,11 @@
 // bpfdbg run: executes a program in the interpreter on the simulated kernel and prints r0 (or a JSON result).
-import { prepareRun, type RunFault } from '../../../engine/interp';
+import { loadProgram, prepareRun, type RunFault } from '../../../engine/interp';
 import { formatDiagnostic, type Insn } from '../../../engine/isa';
 import {
-  ArrayMap, Kernel, PT_REGS_OFFSETS, PT_REGS_SIZE, RUN_PROG_TYPES, mapTypeName, prepare2013, type BpfMap, type MapDef, type RunProgType,
+  ArrayMap, Kernel, ProgArrayMap, PT_REGS_OFFSETS, PT_REGS_SIZE, RUN_PROG_TYPES, mapTypeName, prepare2013, registerDtrace,
+  type BpfMap, type MapDef, type RunProgType,
 } from '../../../engine/kernel';
-import { loadProgramInput } from '../../../engine/obj';
+import { loadProgramInput, type BpfObject } from '../../../engine/obj';
 import { loadImage2013 } from '../../../engine/obj/image-2013';
 import { flagString, parseArgs, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
@@ -32,6 +33,10 @@ const USAGE = `bpfdbg run FILE [--program NAME] [--type T] [--ctx HEX] [--regs R
   --helpers  2013 images: '2013' (default) the seed's helper semantics and tables, 'modern' the helpers
              and maps the image transcodes to for today's kernel
   --maps     print every map's entries after the run (JSON: "maps")
+  --tail     ELF: fill prog_array slots with other programs of the object: MAP:INDEX=PROGRAM[@TYPE],...
+             (TYPE dtrace: seed 002's DTrace type, entered by a cross-type tail call with convert_ctx)
+  --dtrace   register seed 002's DTrace type first, so its helpers get this kernel's first dynamic ids:
+             finalize_context 4096, buffer_reserve 4097, buffer_commit 4098; committed records are printed
   --budget   instruction budget (default 100000000)
   --seed     get_prandom_u32 seed
   --json     print {"r0","executed","console","fault"} (r0 as a decimal string) instead of r0 in hex
@@ -44,6 +49,8 @@ interface Loaded {
   maps: Array<MapDef & { initialData?: Uint8Array }>;
   /** Maps created by the loader itself (2013 tables), already in the kernel. */
   created?: BpfMap[];
+  /** ELF input: the whole object (for --tail). */
+  object?: BpfObject;
 }
 
 interface Outcome {
@@ -83,7 +90,27 @@ function load(bytes: Uint8Array, file: string, program: string | undefined, io: 
     ...(m.initialData ? { initialData: m.initialData } : {}),
   }));
   const type = ELF_TYPES[input.program.type.name];
-  return { insns: [...input.program.insns], maps, ...(type ? { type } : {}) };
+  return { insns: [...input.program.insns], maps, object: input.object, ...(type ? { type } : {}) };
+}
+
+interface TailSpec {
+  map: string;
+  index: number;
+  program: string;
+  type?: string;
+}
+
+/** --tail MAP:INDEX=PROGRAM[@TYPE],...: prog_array slots to fill with other programs of the object. */
+function tailFlag(text: string | undefined): TailSpec[] {
+  if (text === undefined) return [];
+  return text.split(',').filter((p) => p.trim()).map((part) => {
+    const m = /^\s*([^:=\s]+):(\d+)=([^@\s]+)(?:@([a-z_]+))?\s*$/.exec(part);
+    if (!m) throw new UsageError(`--tail: ${JSON.stringify(part)} is not MAP:INDEX=PROGRAM[@TYPE]`);
+    if (m[4] !== undefined && m[4] !== 'dtrace' && !(RUN_PROG_TYPES as readonly string[]).includes(m[4])) {
+      throw new UsageError(`--tail: type ${m[4]} is not one of ${[...RUN_PROG_TYPES, 'dtrace'].join(', ')}`);
+    }
+    return { map: m[1], index: Number(m[2]), program: m[3], ...(m[4] !== undefined ? { type: m[4] } : {}) };
+  });
 }
 
 function hexBytes(name: string, text: string | undefined): Uint8Array | undefined {
@@ -144,6 +171,8 @@ const command: Command = {
       probe: { value: true },
       helpers: { value: true, choices: ['2013', 'modern'] },
       maps: { value: false },
+      tail: { value: true },
+      dtrace: { value: false },
       budget: { value: true },
       seed: { value: true },
       json: { value: false },
@@ -168,7 +197,9 @@ const command: Command = {
       return EXIT.INPUT_ERROR;
     }
     const file = input === '-' ? '<stdin>' : input;
+    const tails = tailFlag(flagString(args, 'tail'));
     const kernel = new Kernel(seed !== undefined ? { seed } : {});
+    const dtrace = args.flags.has('dtrace') || tails.some((t) => t.type === 'dtrace') ? registerDtrace(kernel) : undefined;
     for (const { address, bytes: b } of kmem) {
       try {
         kernel.mapKernelMemory(`kmem@0x${address.toString(16)}`, b, { address });
@@ -198,6 +229,32 @@ const command: Command = {
       maps.push(m);
     }
     const type = (flagString(args, 'type') as RunProgType | undefined) ?? (kprobe !== undefined ? 'kprobe' : undefined) ?? loaded.type ?? 'raw';
+    if (tails.length && !loaded.object) throw new UsageError('--tail needs an ELF object (its programs and prog_array maps)');
+    const byFd = new Map(maps.map((m, i) => [i, m] as const));
+    for (const t of tails) {
+      const obj = loaded.object!;
+      const mi = obj.maps.findIndex((m) => m.name === t.map || m.kernelName === t.map);
+      const array = maps[mi];
+      const prog = obj.programs.find((p) => p.name === t.program || p.section === t.program);
+      if (!(array instanceof ProgArrayMap) || !prog) {
+        io.stderr(`bpfdbg run: --tail ${t.map}:${t.index}=${t.program}: ${!prog ? `no program ${t.program}` : `${t.map} is not a prog_array map of the object`}\n`);
+        return EXIT.INPUT_ERROR;
+      }
+      const ptype = t.type ?? ELF_TYPES[prog.type.name] ?? 'raw';
+      const loadedProg = loadProgram(kernel, prog.insns, { type: ptype === 'dtrace' ? 'raw' : (ptype as RunProgType), mapsByFd: byFd, mapsByIndex: maps, name: prog.name });
+      if (ptype === 'dtrace') kernel.crossType!.setProgramType(loadedProg, 'dtrace');
+      const err = array.setProgram(t.index, loadedProg, ptype);
+      if (err !== 0) {
+        io.stderr(`bpfdbg run: --tail: ${t.map} slot ${t.index}: ${err === -22 ? `the array holds ${array.ownerType} programs, not ${ptype} (TC-03)` : `index out of range (${array.def.maxEntries} slots)`}\n`);
+        return EXIT.INPUT_ERROR;
+      }
+      // bpf_check_tail_call for the program being run (TC-02): same type, or the owner type's is_valid_tail_call.
+      const check = kernel.crossType ? kernel.crossType.checkTailCall(array, type) : array.ownerType === type ? 0 : -22;
+      if (check !== 0) {
+        io.stderr(`bpfdbg run: bpf_check_tail_call: a ${type} program cannot use ${t.map}, which holds ${array.ownerType} programs (-EINVAL)\n`);
+        return EXIT.INPUT_ERROR;
+      }
+    }
     // One run on the shared kernel; its stacks and ctx/mem regions are unmapped afterwards so --repeat can run long.
     const runOnce = (ctxBytes: Uint8Array | undefined): Outcome => {
       const prep = prepareRun(loaded.insns, {
@@ -241,6 +298,7 @@ const command: Command = {
     const mapDump = !args.flags.has('maps') ? undefined : [...(loaded.created ?? []), ...maps].map((m) => ({
       name: m.name, type: m.type, entries: m.entries().map((e) => ({ key: hexOf(e.key), value: hexOf(e.value) })),
     }));
+    const records = dtrace?.committed().map((c) => ({ cpu: c.cpu, offset: c.offset, data: hexOf(c.data) }));
     const fault = r?.fault;
     const r0 = r?.r0 ?? 0n;
     const console = kernel.console;
@@ -253,6 +311,7 @@ const command: Command = {
       io.stdout(`${JSON.stringify({
         r0: r0.toString(), executed: r?.executed ?? 0, console, fault: f,
         ...(repeat > 1 ? { runs: repeat } : {}), ...(kprobeInfo ? { kprobe: kprobeInfo } : {}), ...(mapDump ? { maps: mapDump } : {}),
+        ...(records ? { dtrace: records } : {}),
       })}\n`);
     } else {
       if (console) io.stdout(console);
@@ -263,6 +322,7 @@ const command: Command = {
         io.stdout(`kprobe ${kprobe}: ${top.map((e) => `event ${e.outcome === 'filtered' ? 'filtered out' : e.outcome === 'nmi_bypass' ? 'stored (NMI: program not run)' : 'stored'} (trace_call_bpf returned ${e.ret})`).join('; ')}; `
           + `runs ${s.runs}, stored ${s.stored}, filtered ${s.filtered}, recursion drops ${s.recursionDrops}, nmi bypass ${s.nmiBypass}\n`);
       }
+      for (const [i, c] of (records ?? []).entries()) io.stdout(`dtrace record ${i} (cpu ${c.cpu}, buffer offset ${c.offset}, ${c.data.length / 2} bytes): ${c.data}\n`);
       for (const m of mapDump ?? []) {
         io.stdout(`map ${m.name} (${m.type}): ${m.entries.length} entr${m.entries.length === 1 ? 'y' : 'ies'}\n`);
         for (const e of m.entries) io.stdout(`  ${e.key}: ${e.value}\n`);

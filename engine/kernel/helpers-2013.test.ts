@@ -126,7 +126,7 @@ describe('bpf_table_lookup / bpf_table_update over the image\'s tables (MAP-01..
 const SKB = 0xffff888200001000n;
 const DEV = 0xffff888200002000n;
 
-function imageRun(file: string, devName: string | undefined, runs = 1, seedCount?: bigint) {
+function imageRun(file: string, devName: string | undefined, runs = 1, seedCount?: bigint, helpers: '2013' | '2013-faithful' = '2013') {
   const k = new Kernel();
   if (devName !== undefined) {
     const skb = new Uint8Array(64);
@@ -135,7 +135,7 @@ function imageRun(file: string, devName: string | undefined, runs = 1, seedCount
     k.mapKernelMemory('net_device', new TextEncoder().encode(devName.padEnd(16, '\0')), { address: DEV });
   }
   const image = loadImage2013(exampleBytes(`2013/${file}`)).image!;
-  const prep = prepare2013(k, image, { probe: '__netif_receive_skb_core' });
+  const prep = prepare2013(k, image, { probe: '__netif_receive_skb_core', helpers });
   if ('error' in prep) throw new Error(prep.error);
   if (seedCount !== undefined) {
     const key = new Uint8Array(8);
@@ -177,5 +177,12 @@ describe('the seed\'s images end to end (helpers 2013)', () => {
     expect(r.k.console).toBe('');
     const p = imageRun('filter_ex2.bpf', 'lo', 1, 9999n);
     expect(p.k.console).toBe('__netif_receive_skb_core: dev ffff888200002000  pkt_cnt 10000\n');
+  });
+
+  it('filter_ex2 under the RFC\'s own runtime (faithful-legacy) does nothing: its table helpers never existed (HLP-04)', () => {
+    const r = imageRun('filter_ex2.bpf', 'lo', 3, undefined, '2013-faithful');
+    expect(r.results.every((x) => x.fault === undefined && x.r0 === 0n)).toBe(true);
+    expect(r.prep.binding!.tables[0].entries()).toEqual([]);
+    expect(r.k.console).toBe("kernel: trace cannot execute unknown bpf function 18 'bpf_table_lookup'\nkernel: trace cannot execute unknown bpf function 52 'bpf_table_update'\n");
   });
 });

@@ -31,6 +31,12 @@ export const BPF_TABLE_LPM = 2;
 
 export interface Bind2013Options {
   /**
+   * 'hardened' (default): the table helpers work (hash tables, HLP-04's "real table helpers").
+   * 'faithful-legacy': as the RFC's execute_func, which has no branch for them [S3:L3443-L3466]:
+   * a table call logs "trace cannot execute unknown bpf function" once and returns 0 (NULL).
+   */
+  readonly mode?: 'hardened' | 'faithful-legacy';
+  /**
    * The traced function: bpf_trace_printk's line is prefixed with it ("__netif_receive_skb_core: ..."),
    * because __trace_printk records __builtin_return_address(3), the probed function (HLP-03).
    */
@@ -202,6 +208,10 @@ export function bind2013Helpers(k: Kernel, tables: readonly Table2013Def[], opts
       return BigInt.asUintN(64, BigInt(m.update(kb, vb, 0, c.kernel.cpu)));
     },
   };
+  if (opts.mode === 'faithful-legacy') {
+    delete defs.bpf_table_lookup;
+    delete defs.bpf_table_update;
+  }
   const ids = new Map<string, number>();
   const logged = new Set<string>();
   const idFor = (name: string, offset: number): number => {

@@ -11,7 +11,8 @@ import { bind2013Helpers, type Binding2013 } from './helpers-2013';
 import type { Kernel } from './kernel';
 import type { MapDef } from './maps';
 
-export type Helpers2013Mode = '2013' | 'modern';
+/** '2013-faithful': the RFC's runtime exactly, whose table helpers did not exist (HLP-04). */
+export type Helpers2013Mode = '2013' | '2013-faithful' | 'modern';
 
 export interface Prepare2013Options {
   readonly helpers?: Helpers2013Mode;
@@ -35,7 +36,9 @@ export function prepare2013(k: Kernel, program: Program2013, opts: Prepare2013Op
     const maps = t.maps.map((m): MapDef => ({ type: 'hash', keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: `table${m.index}` }));
     return { insns: t.insns, maps, diagnostics: t.diagnostics };
   }
-  const binding = bind2013Helpers(k, program.tables, opts.probe !== undefined ? { probe: opts.probe } : {});
+  const binding = bind2013Helpers(k, program.tables, {
+    ...(opts.probe !== undefined ? { probe: opts.probe } : {}), ...(opts.helpers === '2013-faithful' ? { mode: 'faithful-legacy' as const } : {}),
+  });
   if (!('idFor' in binding)) return { error: binding.message, diagnostics: [] };
   const t = transcodeProgram(program, { helperIds: binding.idFor });
   if (hasErrors(t.diagnostics)) return { error: 'the program cannot be transcoded', diagnostics: t.diagnostics };

@@ -3,7 +3,7 @@ import { loadProgram, prepareRun, type RunFault } from '../../../engine/interp';
 import { formatDiagnostic, type Insn } from '../../../engine/isa';
 import {
   ArrayMap, Kernel, ProgArrayMap, PT_REGS_OFFSETS, PT_REGS_SIZE, RUN_PROG_TYPES, mapTypeName, prepare2013, registerDtrace,
-  type BpfMap, type MapDef, type RunProgType,
+  type BpfMap, type Helpers2013Mode, type MapDef, type RunProgType,
 } from '../../../engine/kernel';
 import { loadProgramInput, type BpfObject } from '../../../engine/obj';
 import { loadImage2013 } from '../../../engine/obj/image-2013';
@@ -12,7 +12,7 @@ import { EXIT, type CliIO } from '../io';
 import type { Command } from '../main';
 
 const USAGE = `bpfdbg run FILE [--program NAME] [--type T] [--ctx HEX] [--regs R=V,...] [--mem HEX] [--packet HEX] [--kmem ADDR=HEX,...]
-                [--repeat N] [--kprobe SYMBOL] [--nmi] [--probe SYMBOL] [--helpers 2013|modern] [--maps] [--budget N] [--seed N] [--json]
+                [--repeat N] [--kprobe SYMBOL] [--nmi] [--probe SYMBOL] [--helpers 2013|2013-faithful|modern] [--maps] [--budget N] [--seed N] [--json]
 
   FILE       an ELF BPF object, llvm-syntax assembly (.s), raw bytecode (.bin), or a 2013 "bpf\\0" image
              (seed 003; run as a tracing filter: ctx = struct pt_regs); "-" reads standard input
@@ -30,8 +30,9 @@ const USAGE = `bpfdbg run FILE [--program NAME] [--type T] [--ctx HEX] [--regs R
              fires the kprobe again, and the per-CPU guard drops that nested event
   --nmi      with --kprobe: the event arrives in NMI context (the program is not run, the event is stored)
   --probe    2013 images: the traced function (prefix of bpf_trace_printk lines, bpf_dump_stack frame)
-  --helpers  2013 images: '2013' (default) the seed's helper semantics and tables, 'modern' the helpers
-             and maps the image transcodes to for today's kernel
+  --helpers  2013 images: '2013' (default) the seed's helper semantics with working tables, '2013-faithful'
+             the RFC's runtime exactly (no table helpers: they log and return 0), 'modern' the helpers and
+             maps the image transcodes to for today's kernel
   --maps     print every map's entries after the run (JSON: "maps")
   --tail     ELF: fill prog_array slots with other programs of the object: MAP:INDEX=PROGRAM[@TYPE],...
              (TYPE dtrace: seed 002's DTrace type, entered by a cross-type tail call with convert_ctx)
@@ -62,7 +63,7 @@ interface Outcome {
 const IMAGE_2013_MAGIC = [0x62, 0x70, 0x66, 0x00];
 
 /** A 2013 image: loaded in bpf_load_image's order, then prepared for this kernel (helpers-2013 or modern). */
-function load2013(bytes: Uint8Array, file: string, kernel: Kernel, helpers: '2013' | 'modern', probe: string | undefined, io: CliIO): Loaded | undefined {
+function load2013(bytes: Uint8Array, file: string, kernel: Kernel, helpers: Helpers2013Mode, probe: string | undefined, io: CliIO): Loaded | undefined {
   const img = loadImage2013(bytes, { file });
   for (const d of img.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
   if (!img.image) return undefined;
@@ -169,7 +170,7 @@ const command: Command = {
       kprobe: { value: true },
       nmi: { value: false },
       probe: { value: true },
-      helpers: { value: true, choices: ['2013', 'modern'] },
+      helpers: { value: true, choices: ['2013', '2013-faithful', 'modern'] },
       maps: { value: false },
       tail: { value: true },
       dtrace: { value: false },
@@ -209,7 +210,7 @@ const command: Command = {
       }
     }
     const is2013 = IMAGE_2013_MAGIC.every((b, i) => bytes[i] === b);
-    const helpers = (flagString(args, 'helpers') as '2013' | 'modern' | undefined) ?? '2013';
+    const helpers = (flagString(args, 'helpers') as Helpers2013Mode | undefined) ?? '2013';
     const loaded = is2013
       ? load2013(bytes, file, kernel, helpers, flagString(args, 'probe'), io)
       : load(bytes, file, flagString(args, 'program'), io);

@@ -118,4 +118,22 @@ describe('2013 -> modern transcoder', () => {
     checkModern(t.insns);
     expect(encode2013(decode2013(encode2013([makeInsn2013('ret')])).insns).length).toBe(8);
   });
+
+  it('helperIds: a dialect helper set turns each named call into call <id> with the registers untouched', () => {
+    const p: Insn2013[] = [
+      makeInsn2013('mov_imm', { dst: 2, imm: 0 }), makeInsn2013('call', { imm: AT.table_lookup }),
+      makeInsn2013('jeq_imm', { dst: 0, imm: 0, off: 1 }), makeInsn2013('call', { imm: AT.memcmp }),
+      makeInsn2013('call', { imm: AT.load_pointer }), makeInsn2013('ret'),
+    ];
+    const seen: Array<[string, number]> = [];
+    const dialect: Record<string, number> = { bpf_table_lookup: 0x1000, bpf_memcmp: 0x1001 };
+    const t = transcode(p, STRTAB, { ret: 'exit', helperIds: (name, off) => (seen.push([name, off]), dialect[name]) });
+    expect(t.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    checkModern(t.insns);
+    // The two dialect calls stay one instruction each; bpf_load_pointer (no dialect id) expands as before.
+    expect(t.insns.filter((i) => i.form.id === 'call').map((i) => i.imm)).toEqual([0x1000, 0x1001, 4]);
+    expect(t.slotOf.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    expect(seen).toEqual([['bpf_table_lookup', AT.table_lookup], ['bpf_memcmp', AT.memcmp], ['bpf_load_pointer', AT.load_pointer]]);
+    expect(jumpTarget(t.insns[2], 2)).toBe(4);
+  });
 });

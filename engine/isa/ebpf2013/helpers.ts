@@ -49,11 +49,11 @@ export const HELPERS_2013: readonly Helper2013[] = Object.freeze([
   },
   {
     name: 'bpf_memcmp', proto: 'long bpf_memcmp(void *unsafe_ptr, void *safe_ptr, long size)', rewrite: 'none',
-    reason: 'no modern helper compares unsafe kernel memory with a stack buffer (it would need probe_read into a buffer plus an inline compare loop)',
+    reason: 'no modern helper compares unsafe kernel memory with a stack buffer (it would need probe_read into a buffer plus an inline compare loop); the simulator runs it with its 2013 helper set (bpfdbg run --helpers 2013)',
   },
   {
     name: 'bpf_dump_stack', proto: 'void bpf_dump_stack(struct bpf_context *ctx)', rewrite: 'none',
-    reason: 'no modern helper writes a stack trace to the trace buffer (bpf_get_stack copies it into program memory instead)',
+    reason: 'no modern helper writes a stack trace to the trace buffer (bpf_get_stack copies it into program memory instead); the simulator runs it with its 2013 helper set (bpfdbg run --helpers 2013)',
   },
   {
     name: 'bpf_load_byte', proto: 'u64 bpf_load_byte(struct bpf_context *ctx, u32 offset)', rewrite: 'none',

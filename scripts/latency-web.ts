@@ -1,0 +1,269 @@
+// Step round-trip latency in browser mode: from the F11 key (or the Into button) to the updated panes, in Debian's Chromium.
+//
+//   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--insns N] [--input key|click] [--viewport WxH] [--chromium PATH]
+//
+// Starts the built web host (out/main/web.js) on a free port, opens a straight-line program of
+// --insns instructions (so every step moves the current line), starts it, then steps --steps times.
+// Each step is timed inside the page: t0 when the keydown (or click) is dispatched to the app, t1 in
+// the first task after the animation frame in which the status line shows the new pc and the
+// listing marks that instruction as current (that frame is the one painted with the new panes).
+// The page also timestamps its WebSocket frames, which splits each step into
+//   before-send (key handler -> first request sent), engine round trip (first send -> last answer
+//   the step needed), and render (last answer -> painted frame),
+// and the engine's own time for the same requests is measured in-process (EngineService, no transport).
+// Target: p95 < 16 ms (one 60 Hz frame).
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { encodeBase64, type EngineMessage, type Response } from '../engine/protocol';
+import { EngineService } from '../engine/host/worker-dispatch';
+
+const ROOT = path.join(__dirname, '..');
+
+interface Args {
+  width: number;
+  height: number;
+  steps: number;
+  insns: number;
+  input: 'key' | 'click';
+  chromium: string;
+  warmup: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { width: 1400, height: 900, steps: 1000, insns: 20_000, input: 'key', chromium: process.env.BPFDBG_CHROMIUM ?? '/usr/bin/chromium', warmup: 50 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--steps') a.steps = Number(v);
+    else if (k === '--insns') a.insns = Number(v);
+    else if (k === '--warmup') a.warmup = Number(v);
+    else if (k === '--input' && (v === 'key' || v === 'click')) a.input = v;
+    else if (k === '--chromium') a.chromium = v;
+    else if (k === '--viewport' && /^\d+x\d+$/.test(v)) [a.width, a.height] = v.split('x').map(Number);
+    else throw new Error(`usage: latency-web.ts [--steps N] [--insns N] [--warmup N] [--input key|click] [--viewport WxH] [--chromium PATH] (bad '${k}')`);
+  }
+  if (a.insns < a.steps + a.warmup + 2) a.insns = a.steps + a.warmup + 2;
+  return a;
+}
+
+function program(insns: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < insns - 1; i++) lines.push('r0 += 1');
+  lines.push('exit', '');
+  return lines.join('\n');
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+function summary(name: string, xs: readonly number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const f = (x: number) => x.toFixed(2).padStart(7);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return `${name.padEnd(34)} n=${String(s.length).padStart(5)}  p50 ${f(quantile(s, 0.5))}  p95 ${f(quantile(s, 0.95))}  p99 ${f(quantile(s, 0.99))}  max ${f(s[s.length - 1] ?? NaN)}  mean ${f(mean)}  ms`;
+}
+
+async function startHost(): Promise<{ url: string; stop(): void }> {
+  const web = path.join(ROOT, 'out', 'main', 'web.js');
+  if (!existsSync(web)) throw new Error(`${web} is missing: run npx electron-vite build first`);
+  const child = spawn(process.execPath, [web, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /browser mode: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`web host exited with ${code}`)));
+  });
+  return { url, stop: () => void child.kill('SIGTERM') };
+}
+
+/** Installed before the app loads: timestamps every WebSocket frame the page sends and receives. */
+function instrumentSockets(): void {
+  const g = globalThis as unknown as { __ws: { sent: number[]; recv: number[] }; WebSocket: { prototype: { send(d: unknown): void; addEventListener: (...a: unknown[]) => void } } };
+  g.__ws = { sent: [], recv: [] };
+  const proto = g.WebSocket.prototype;
+  const send = proto.send;
+  proto.send = function (this: unknown, d: unknown) {
+    g.__ws.sent.push(performance.now());
+    return send.call(this, d);
+  };
+  const add = proto.addEventListener;
+  proto.addEventListener = function (this: unknown, ...a: unknown[]) {
+    if (a[0] === 'message' && typeof a[1] === 'function') {
+      const f = a[1] as (e: unknown) => void;
+      a[1] = (e: unknown) => {
+        g.__ws.recv.push(performance.now());
+        f(e);
+      };
+    }
+    return add.apply(this, a);
+  };
+}
+
+interface PageStep { total: number; beforeSend: number; roundTrip: number; render: number; frames: number }
+
+/** Runs in the page: one step, timed from dispatch to the painted frame showing pc `expect`. */
+async function stepInPage(arg: { expect: number; input: 'key' | 'click' }): Promise<PageStep> {
+  const g = globalThis as unknown as {
+    __ws: { sent: number[]; recv: number[] };
+    document: {
+      querySelector(s: string): { textContent: string | null; click(): void } | null;
+      dispatchEvent(e: unknown): boolean;
+    };
+    KeyboardEvent: new (t: string, i: object) => unknown;
+    MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void; disconnect(): void };
+    requestAnimationFrame(cb: () => void): void;
+  };
+  const doc = g.document;
+  const status = doc.querySelector('[data-testid="status"]');
+  const listing = doc.querySelector('[data-testid="listing"]');
+  const done = (): boolean => {
+    if (status?.textContent !== `ready at insn ${arg.expect}`) return false;
+    const cur = doc.querySelector('[data-testid="listing"] .line.current .pc');
+    return cur?.textContent?.trim() === String(arg.expect);
+  };
+  const sentBefore = g.__ws.sent.length;
+  const recvBefore = g.__ws.recv.length;
+  let frames = 0;
+  const t0 = performance.now();
+  const finished = new Promise<number>((resolve) => {
+    const check = (): void => {
+      if (!done()) return;
+      obs.disconnect();
+      // The frame with the new DOM, then the first task after it: the paint has been issued.
+      g.requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+    };
+    const obs = new g.MutationObserver(check);
+    for (const n of [status, listing]) if (n) obs.observe(n, { childList: true, subtree: true, characterData: true, attributes: true });
+    const tick = (): void => {
+      frames++;
+      if (frames < 600) g.requestAnimationFrame(tick);
+    };
+    g.requestAnimationFrame(tick);
+  });
+  if (arg.input === 'key') doc.dispatchEvent(new g.KeyboardEvent('keydown', { key: 'F11', bubbles: true, cancelable: true }));
+  else doc.querySelector('button[title^="Step into"]')?.click();
+  const t1 = await finished;
+  const sent = g.__ws.sent.slice(sentBefore).filter((t) => t <= t1);
+  const recv = g.__ws.recv.slice(recvBefore).filter((t) => t <= t1);
+  const firstSend = sent[0] ?? t0;
+  const lastRecv = recv[recv.length - 1] ?? firstSend;
+  return { total: t1 - t0, beforeSend: firstSend - t0, roundTrip: lastRecv - firstSend, render: t1 - lastRecv, frames };
+}
+
+/** Runs in the page: `n` hello requests on a socket of its own while the app is idle (transport + host + worker, no rendering). */
+async function pingInPage(n: number): Promise<number[]> {
+  interface Socket { addEventListener(t: string, f: () => void, o?: object): void; send(d: string): void; close(): void }
+  const g = globalThis as unknown as { location: { host: string }; WebSocket: new (url: string) => Socket };
+  const ws = new g.WebSocket(`ws://${g.location.host}/engine`);
+  await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      ws.addEventListener('message', () => resolve(), { once: true });
+      ws.send(JSON.stringify({ type: 'request', id: i + 1, request: { kind: 'hello' } }));
+    });
+    times.push(performance.now() - t0);
+  }
+  ws.close();
+  return times;
+}
+
+/** The engine's own time for what one step asks (step + locate), without any transport. */
+async function engineOnly(source: string, steps: number): Promise<{ step: number[]; locate: number[] }> {
+  let last: Response | undefined;
+  const svc = new EngineService((m: EngineMessage) => {
+    if (m.type === 'response') last = m.response;
+  });
+  let id = 1;
+  const ask = async (request: Parameters<EngineService['handle']>[0]['request']): Promise<Response> => {
+    await svc.handle({ type: 'request', id: id++, request });
+    if (!last) throw new Error('no answer');
+    return last;
+  };
+  const opened = await ask({ kind: 'open', name: 'p.s', base64: encodeBase64(new TextEncoder().encode(source)), format: 'auto' });
+  if (opened.kind !== 'opened' || !opened.document) throw new Error(`open failed: ${JSON.stringify(opened).slice(0, 300)}`);
+  const s = await ask({ kind: 'session.create', document: opened.document.id, program: 0 });
+  if (s.kind !== 'session') throw new Error(`session failed: ${JSON.stringify(s).slice(0, 300)}`);
+  const step: number[] = [];
+  const locate: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    let t = performance.now();
+    const r = await ask({ kind: 'step', session: s.session, mode: 'into' });
+    step.push(performance.now() - t);
+    if (r.kind !== 'stopped') throw new Error(JSON.stringify(r).slice(0, 300));
+    t = performance.now();
+    await ask({ kind: 'locate', document: opened.document.id, program: 0, pc: r.state.pc });
+    locate.push(performance.now() - t);
+  }
+  return { step, locate };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const source = program(args.insns);
+  const host = await startHost();
+  const browser = await chromium.launch({
+    executablePath: args.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: args.width, height: args.height } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    // tsx compiles with keepNames, so functions handed to the page call esbuild's __name helper: give the page one.
+    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+    await page.addInitScript(instrumentSockets);
+    await page.goto(host.url);
+    await page.getByTestId('empty').waitFor();
+    await page.getByTestId('file-input').setInputFiles({ name: 'p.s', mimeType: 'text/plain', buffer: Buffer.from(source) });
+    await page.getByTestId('listing').getByText('r0 += 0x1', { exact: true }).first().waitFor().catch((e: unknown) => {
+      throw new Error(`the program did not open: ${errors.join('; ')} ${String(e)}`);
+    });
+    // The first F11 creates the session and stops at the entry (pc 0).
+    await page.keyboard.press('F11');
+    await page.getByTestId('status').filter({ hasText: 'ready at insn 0' }).waitFor();
+
+    const results: PageStep[] = [];
+    for (let i = 0; i < args.warmup + args.steps; i++) {
+      const r = await page.evaluate(stepInPage, { expect: i + 1, input: args.input });
+      if (i >= args.warmup) results.push(r);
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const pings = await page.evaluate(pingInPage, 200);
+    const chromiumVersion = browser.version();
+    await page.close();
+
+    const engine = await engineOnly(source, args.steps + args.warmup);
+    console.log(`bpfdbg step latency, browser mode (web host + engine worker + Chromium ${chromiumVersion}), ${args.steps} steps after ${args.warmup} warm-up, program of ${args.insns} insns, viewport ${args.width}x${args.height}, input ${args.input === 'key' ? 'F11 keydown' : 'Into button click'}`);
+    console.log(summary('click/key -> panes painted', results.map((r) => r.total)));
+    console.log(summary('  key handler -> first request sent', results.map((r) => r.beforeSend)));
+    console.log(summary('  first request -> last answer', results.map((r) => r.roundTrip)));
+    console.log(summary('  last answer -> painted frame', results.map((r) => r.render)));
+    console.log(summary('idle page: hello round trip', pings));
+    console.log(summary('engine only: step request', engine.step.slice(args.warmup)));
+    console.log(summary('engine only: locate request', engine.locate.slice(args.warmup)));
+    const p95 = quantile([...results.map((r) => r.total)].sort((a, b) => a - b), 0.95);
+    console.log(`load average while measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+    console.log(`target p95 < 16 ms: ${p95 < 16 ? 'met' : 'MISSED'} (p95 ${p95.toFixed(2)} ms)`);
+  } finally {
+    await browser.close();
+    host.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+  process.exit(1);
+});

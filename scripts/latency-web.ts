@@ -163,7 +163,7 @@ async function pingInPage(n: number): Promise<number[]> {
   interface Socket { addEventListener(t: string, f: () => void, o?: object): void; send(d: string): void; close(): void }
   const g = globalThis as unknown as { location: { host: string }; WebSocket: new (url: string) => Socket };
   const ws = new g.WebSocket(`ws://${g.location.host}/engine`);
-  await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+  await new Promise<void>((resolve) => ws.addEventListener('open', () => resolve(), { once: true }));
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();

@@ -87,6 +87,10 @@ describe('StatePanes', () => {
     useEngineStore().features = new Set(['registers']);
     await nextTick();
     expect(el.querySelector('[data-testid=registers]')?.textContent).toContain('No program is running');
-    expect(el.querySelector('[data-testid=maps]')?.textContent).toContain('not available yet');
+    expect(el.querySelector('[data-testid=maps]')?.textContent).toContain('Map contents are not available');
+    useEngineStore().features = new Set(['registers', 'maps', 'inputs']);
+    await nextTick();
+    expect(el.querySelector('[data-testid=maps]')?.textContent).toContain('No program is running');
+    expect(el.querySelector('[data-testid=inputs]')?.textContent).toContain('appear once it is started');
   });
 });

@@ -4,7 +4,7 @@
 // dropped when the selection changes; stepping commands on a new session stop at its entry first.
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { Feature, Request, Response, StateSnapshot, StepMode } from '../../engine/protocol';
+import type { Feature, InputsInfo, MapUpdateFlag, ProgramInputs, Request, Response, StateSnapshot, StepMode } from '../../engine/protocol';
 import { useDocumentsStore } from './documents';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
@@ -16,6 +16,8 @@ const MISSING: Readonly<Record<string, string>> = {
   'step-back': 'Stepping back is not available yet: the engine does not record execution.',
   breakpoints: 'Breakpoints are not available yet: the engine has no interpreter wired in.',
   console: 'The debugger console is not available yet: the engine has no interpreter wired in.',
+  inputs: 'Setting program inputs is not available: this engine does not offer it.',
+  edit: 'Editing registers and maps is not available: this engine does not offer it.',
 };
 
 export interface StopNote {
@@ -28,6 +30,12 @@ export const useDebugStore = defineStore('debug', () => {
   /** Which document and program the session debugs. */
   let sessionOf: { document: number; program: number } | undefined;
   const state = ref<StateSnapshot>();
+  /** The state before the last command of this session, for changed-since-last-step highlighting. */
+  const previous = ref<StateSnapshot>();
+  /** pc of the instruction the last single forward step ran (its stack writes are highlighted). */
+  const steppedPc = ref<number>();
+  /** The session's inputs and ctx layout, fetched when a session starts or restarts. */
+  const inputs = ref<InputsInfo>();
   const breakpoints = ref<ReadonlySet<number>>(new Set());
   const busy = ref(false);
   /** pc the user last selected in the listing: F9 toggles a breakpoint there. */
@@ -42,6 +50,9 @@ export const useDebugStore = defineStore('debug', () => {
     session.value = undefined;
     sessionOf = undefined;
     state.value = undefined;
+    previous.value = undefined;
+    steppedPc.value = undefined;
+    inputs.value = undefined;
     breakpoints.value = new Set();
     selectedPc.value = undefined;
   });
@@ -72,12 +83,16 @@ export const useDebugStore = defineStore('debug', () => {
     session.value = r.session;
     sessionOf = { document: doc.id, program: docs.programIndex };
     breakpoints.value = new Set();
-    accept(r.state);
+    accept(r.state, undefined, true);
     note(`Started ${docs.program?.name ?? doc.name} at insn ${r.state.pc}.`);
+    void loadInputs();
     return 'new';
   }
 
-  function accept(s: StateSnapshot): void {
+  /** Takes a new state; `stepFrom` is the pc a single forward step ran from (undefined for anything else). */
+  function accept(s: StateSnapshot, stepFrom: number | undefined = undefined, fresh = false): void {
+    previous.value = !fresh && state.value && state.value.session === s.session ? state.value : undefined;
+    steppedPc.value = stepFrom;
     state.value = s;
     void docs.reveal(s.pc);
   }
@@ -89,11 +104,15 @@ export const useDebugStore = defineStore('debug', () => {
       const pending = engine.request(req);
       // The adapter hands out the id synchronously: remember it so Stop cancels this request and no other.
       runningId = engine.adapter?.lastId;
+      const from = state.value?.pc;
       const r = await pending;
       if (r.kind === 'stopped') {
-        accept(r.state);
+        accept(r.state, req.kind === 'step' && req.mode === 'into' && r.reason === 'step' ? from : undefined);
         note(r.message);
-      } else if (r.kind === 'state') accept(r.state);
+      } else if (r.kind === 'state') {
+        accept(r.state, undefined);
+        if (r.message) note(r.message);
+      }
       else if (r.kind === 'breakpoints') breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
       else if (r.kind === 'error') useUiStore().notify('error', r.message);
       return r;
@@ -148,5 +167,65 @@ export const useDebugStore = defineStore('debug', () => {
     return [r.kind === 'error' ? r.message : `unexpected answer ${r.kind}`];
   }
 
-  return { session, state, breakpoints, busy, selectedPc, lastStop, run, step, toggleBreakpoint, cancel, consoleLine };
+  /** Fetches the session's inputs (run type, ctx layout, memory addresses). */
+  async function loadInputs(): Promise<void> {
+    if (session.value === undefined || !useEngineStore().has('inputs')) return;
+    const r = await useEngineStore().request({ kind: 'inputs', session: session.value });
+    if (r.kind === 'inputs') inputs.value = r.info;
+    else if (r.kind === 'error') useUiStore().notify('error', `Could not read the program's inputs: ${r.message}`);
+  }
+
+  /** Starts the program over with these inputs (breakpoints stay); starts a session if there is none. */
+  async function applyInputs(next: ProgramInputs): Promise<boolean> {
+    if (!available('inputs') || busy.value) return false;
+    const doc = docs.current;
+    if (!doc) {
+      useUiStore().notify('info', 'Open a program first.');
+      return false;
+    }
+    busy.value = true;
+    try {
+      const engine = useEngineStore();
+      const fresh = session.value === undefined || sessionOf?.document !== doc.id || sessionOf.program !== docs.programIndex;
+      const r = fresh
+        ? await engine.request({ kind: 'session.create', document: doc.id, program: docs.programIndex, inputs: next })
+        : await engine.request({ kind: 'session.restart', session: session.value as number, inputs: next });
+      if (r.kind !== 'session') {
+        useUiStore().notify('error', `Could not start with these inputs: ${r.kind === 'error' ? r.message : r.kind}`);
+        return false;
+      }
+      if (fresh) {
+        session.value = r.session;
+        sessionOf = { document: doc.id, program: docs.programIndex };
+        breakpoints.value = new Set();
+      }
+      accept(r.state, undefined, true);
+      note(`Restarted ${docs.program?.name ?? doc.name} with new inputs (${next.type}).`);
+      await loadInputs();
+      return true;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Sets r0-r9 while paused; `value` is the protocol's "0x..." form. */
+  async function setRegister(register: number, value: string): Promise<boolean> {
+    if (!available('edit') || session.value === undefined || busy.value) return false;
+    return (await send({ kind: 'register.set', session: session.value, register, value })).kind === 'state';
+  }
+
+  async function updateMap(map: number, key: string, value: string, flag: MapUpdateFlag): Promise<boolean> {
+    if (!available('edit') || session.value === undefined || busy.value) return false;
+    return (await send({ kind: 'map.update', session: session.value, map, key, value, flag })).kind === 'state';
+  }
+
+  async function deleteMapEntry(map: number, key: string): Promise<boolean> {
+    if (!available('edit') || session.value === undefined || busy.value) return false;
+    return (await send({ kind: 'map.delete', session: session.value, map, key })).kind === 'state';
+  }
+
+  return {
+    session, state, previous, steppedPc, inputs, breakpoints, busy, selectedPc, lastStop,
+    run, step, toggleBreakpoint, cancel, consoleLine, ensureSession, loadInputs, applyInputs, setRegister, updateMap, deleteMapEntry,
+  };
 });

@@ -130,10 +130,21 @@ test('debugs a program with the keyboard: step, breakpoint, run, step back, cons
   await page.keyboard.press('F5');
   await expect(status).toHaveText('ready at insn 4');
   await expect(page.getByTestId('console')).toContainText('Breakpoint 1');
-  await expect(page.getByTestId('stack')).toContainText('fp-8: 0c 00 00 00 00 00 00 00');
-  await expect(page.getByTestId('maps')).toContainText('not available yet');
+  const slot = page.getByTestId('stack').locator('[data-slot="fp-8"]');
+  await expect(slot).toContainText('0c 00 00 00 00 00 00 00');
+  await expect(slot).toContainText('spilled scalar');
+  await expect(slot).toContainText('spilled r1 at pc 3');
+  await page.getByTestId('tab-maps').click();
+  await expect(page.getByTestId('maps')).toContainText('The program has no maps.');
+  await page.getByTestId('tab-stack').click();
   await page.screenshot({ path: path.join(SHOTS, 'debug-breakpoint.png') });
 
+  await page.keyboard.press('Shift+F10');
+  await expect(status).toHaveText('ready at insn 3');
+  // Stepping the store forward again: the slot it writes is highlighted as the last write.
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 4');
+  await expect(page.getByTestId('stack').locator('tr.written')).toHaveText(/fp-8/);
   await page.keyboard.press('Shift+F10');
   await expect(status).toHaveText('ready at insn 3');
   await page.getByTestId('console').click();
@@ -161,3 +172,126 @@ test('Stop cancels a run that would not end by itself', async ({ page }) => {
   await expect(page.getByTestId('status')).toHaveText(/^ready at insn [0-2]$/);
   await expect(page.getByTestId('console')).toContainText('cancel');
 });
+
+test('registers: number formats, changed-since-last-step, editing while paused', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'e.s', Buffer.from('r1 = -2\nr2 = r1\nr0 = r2\nexit\n'), 'text/plain');
+  await expect(page.getByTestId('listing').getByText('r0 = r2', { exact: true })).toBeVisible();
+  const status = page.getByTestId('status');
+  const registers = page.getByTestId('registers');
+  const r1 = registers.locator('tr[data-reg="r1"]');
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 0');
+  await page.keyboard.press('F11');
+  await expect(r1).toContainText('0xfffffffffffffffe');
+  await expect(r1).toHaveClass(/changed/);
+  await page.getByTestId('format-signed').click();
+  await expect(r1).toContainText('-2');
+  await page.getByTestId('format-unsigned').click();
+  await expect(r1).toContainText('18446744073709551614');
+  await page.getByTestId('format-hex').click();
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 2');
+  await expect(r1).not.toHaveClass(/changed/);
+  await expect(registers.locator('tr[data-reg="r2"]')).toHaveClass(/changed/);
+
+  // Edit r2 (decimal input); the program returns it.
+  await registers.locator('tr[data-reg="r2"] td.value').dblclick();
+  const editor = registers.getByLabel('New value of r2');
+  await editor.fill('1234');
+  await editor.press('Enter');
+  await expect(registers.locator('tr[data-reg="r2"]')).toContainText('0x4d2');
+  await registers.locator('tr[data-reg="r3"] td.value').dblclick();
+  await registers.getByLabel('New value of r3').fill('bogus');
+  await registers.getByLabel('New value of r3').press('Enter');
+  await expect(page.getByTestId('notice-error')).toContainText('r3: "bogus" is not a number');
+  await page.screenshot({ path: path.join(SHOTS, 'registers-edit.png') });
+  await registers.getByLabel('New value of r3').press('Escape');
+  await page.keyboard.press('F5');
+  await expect(status).toContainText('exited with r0 = 0x4d2');
+});
+
+test('kprobe inputs and maps: pt_regs by name, probe_read memory, map entry added before the run', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'kprobe_openat.o', readFileSync(path.join(EXAMPLES, 'kprobe_openat.o')));
+  await expect(page.getByTestId('listing').getByText('trace_openat2:')).toBeVisible();
+  await page.getByTestId('tab-inputs').click();
+  const inputs = page.getByTestId('inputs');
+  await inputs.getByRole('button', { name: 'Start the program' }).click();
+  await expect(page.getByTestId('status')).toHaveText('ready at insn 0');
+  await expect(page.getByTestId('run-type')).toHaveValue('kprobe');
+  // The filename pointer is pt_regs->si; it points at a string in kernel memory.
+  await inputs.locator('input[data-field="si"]').fill('0xffff888200100000');
+  await page.getByTestId('add-memory').click();
+  await inputs.getByLabel('Address of memory 0').fill('0xffff888200100000');
+  await inputs.getByLabel('Content of memory 0').fill('/etc/passwd');
+  await page.getByTestId('apply-inputs').click();
+  await expect(inputs).toContainText('at 0xffff888200100000');
+  await expect(page.getByTestId('console')).toContainText('Restarted trace_openat2 with new inputs');
+  await page.screenshot({ path: path.join(SHOTS, 'inputs-kprobe.png') });
+
+  await page.getByTestId('tab-maps').click();
+  const opens = page.getByTestId('maps').locator('[data-map="opens"]');
+  await expect(opens).toContainText('hash · key 4 B · value 48 B · max 1024');
+  await expect(opens).toContainText('0 entries');
+  // A wrong key size is an error in the notice bar, not a silent no-op.
+  await opens.getByLabel('New key for opens').fill('01 02');
+  await opens.getByLabel('New value for opens').fill('00');
+  await opens.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByTestId('notice-error')).toContainText('opens key: 2 bytes given; 4 needed');
+  // The simulated task's pid (4242, get_current_pid_tgid >> 32) with count 41.
+  await opens.getByLabel('New key for opens').fill('4242');
+  await opens.getByLabel('New value for opens').fill(`29 ${'00 '.repeat(47).trim()}`);
+  await opens.getByRole('button', { name: 'Add' }).click();
+  await expect(opens).toContainText('1 entry');
+  await expect(opens).toContainText('92 10 00 00 = 4242');
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('status')).toContainText('exited');
+  const entry = opens.locator('tr.entry').first();
+  await expect(entry).toContainText('2a 00 00 00 00 00 00 00');
+  await expect(entry).toContainText('/etc/passwd');
+  await page.screenshot({ path: path.join(SHOTS, 'maps-after-run.png') });
+
+  // Edit the count in place, then delete the entry.
+  await entry.getByRole('button', { name: 'Edit' }).click();
+  await opens.getByLabel('New value for key 92 10 00 00 of opens').fill(`07 ${'00 '.repeat(47).trim()}`);
+  await opens.getByRole('button', { name: 'Set' }).click();
+  await expect(entry).toContainText('07 00 00 00 00 00 00 00');
+  await entry.getByRole('button', { name: 'Delete' }).click();
+  await expect(opens).toContainText('0 entries');
+});
+
+test('verifier pane: verdict, first error linked to the listing, log levels, abstract state beside concrete registers', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'bad.s', Buffer.from('r1 = 1\nr0 = r2\nexit\n'), 'text/plain');
+  const listing = page.getByTestId('listing');
+  await expect(listing.getByText('r0 = r2', { exact: true })).toBeVisible();
+  await page.getByTestId('verifier-tab').click();
+  const pane = page.getByTestId('verifier');
+  await expect(page.getByTestId('verdict')).toContainText('rejected as socket_filter');
+  await expect(page.getByTestId('verifier-error')).toContainText('R2 !read_ok');
+  // The listing marks the error line.
+  await expect(listing.locator('.line.verifier-error')).toContainText('r0 = r2');
+  await page.getByTestId('verifier-error').getByRole('button', { name: 'insn 1' }).click();
+  await expect(listing.locator('.line.selected')).toContainText('r0 = r2');
+  await expect(page.getByTestId('verifier-state')).toContainText('before insn 1');
+  await expect(page.getByTestId('verifier-state')).toContainText('R1');
+  await expect(page.getByTestId('verifier-log')).toContainText('R2 !read_ok');
+  await page.getByTestId('log-level').selectOption('2');
+  await expect(page.getByTestId('verifier-log')).toContainText('0: R1=ctx() R10=fp0');
+  await page.screenshot({ path: path.join(SHOTS, 'verifier-reject.png') });
+
+  // An accepted object program: states at the paused pc beside the concrete values.
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  await expect(listing.getByText('xdp_drop_discard:')).toBeVisible();
+  await expect(page.getByTestId('verdict')).toContainText('accepted as xdp');
+  await page.keyboard.press('F11');
+  await expect(page.getByTestId('status')).toHaveText('ready at insn 0');
+  await expect(page.getByTestId('verifier-state')).toContainText('concrete');
+  await expect(page.getByTestId('verifier-state')).toContainText('ctx()');
+  await expect(page.getByTestId('registers').locator('tr[data-reg="r1"]')).toContainText('ctx()');
+  await pane.getByTestId('prog-type').selectOption('kprobe');
+  await expect(page.getByTestId('verdict')).toContainText('as kprobe');
+  await page.screenshot({ path: path.join(SHOTS, 'verifier-accept.png') });
+});
+

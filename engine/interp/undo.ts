@@ -80,7 +80,13 @@ export class UndoRing {
     const r = new UndoRecord();
     while (recs.length < keep && this.pop(r)) recs.push(new UndoRecord().copyFrom(r));
     this.limit = limit;
-    this.clear();
+    // Start from empty storage: a ring never holds more than its limit, even after a larger one grew it.
+    this.cap = 0;
+    this.start = 0;
+    this.count = 0;
+    this.ints = new Int32Array(0);
+    this.regions = [];
+    this.heavies = [];
     for (let i = recs.length - 1; i >= 0; i--) this.push(recs[i]);
   }
 

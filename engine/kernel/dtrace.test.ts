@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../asm';
 import { loadProgram, runProgram, type Program } from '../interp';
-import { makeInsn, type Insn } from '../isa';
-import { ArrayMap, DTRACE_CTX, DTRACE_MAX_RESERVE, DTRACE_PROG_TYPE_ID, Kernel, ProgArrayMap, registerDtrace, type BpfMap } from './index';
+import { jumpTarget, makeInsn, type Insn } from '../isa';
+import { ArrayMap, DTRACE_CTX, tailCallFixup, DTRACE_MAX_RESERVE, DTRACE_PROG_TYPE_ID, Kernel, ProgArrayMap, registerDtrace, type BpfMap } from './index';
 
 function asm(src: string): Insn[] {
   const r = parse(src, { syntax: 'llvm' });
@@ -247,5 +247,14 @@ describe('writable buffers (WB-01..WB-07)', () => {
     const rec = rt.records[1];
     expect([rec.offset, rec.padding]).toEqual([4096, 4096 - 3008]);
     expect(rt.output[0].subarray(3008, 4096).every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('the verifier rewrite before a tail call (TC-04, KT-06)', () => {
+  it('unprivileged: JGE R3, max, +3; AND32 R3, mask; MOV64 R4, type; tail call, and +3 skips the tail call', () => {
+    const seq = tailCallFixup({ maxEntries: 5, progTypeId: 2, unprivileged: true });
+    expect(seq.map((i) => [i.form.id, i.dst, i.imm, i.off])).toEqual([['jge_imm', 3, 5, 3], ['and32_imm', 3, 7, 0], ['mov64_imm', 4, 2, 0], ['call', 0, 12, 0]]);
+    expect(jumpTarget(seq[0], 0)).toBe(4); // past the tail call; the old +2 would land on the inserted MOV
+    expect(tailCallFixup({ maxEntries: 4, progTypeId: DTRACE_PROG_TYPE_ID, unprivileged: false }).map((i) => i.form.id)).toEqual(['mov64_imm', 'call']);
   });
 });

@@ -71,6 +71,16 @@ export const DTRACE_PROG_TYPE: ProgType = Object.freeze({
   helpers: new Set<number>(),
 });
 
+/**
+ * The type's helpers as the verifier would need them: all three may change the ctx (patch 9's
+ * ctx_update [S2:L382-L389]), so every PTR_TO_BUFFER range must be dropped after a call (WB-07).
+ */
+export const DTRACE_HELPERS: ReadonlyArray<{ readonly name: keyof DtraceHelperIds; readonly proto: string; readonly ctxUpdate: boolean }> = Object.freeze([
+  { name: 'finalize_context', proto: 'long bpf_finalize_context(void *ctx, struct bpf_map *map)', ctxUpdate: true },
+  { name: 'buffer_reserve', proto: 'long bpf_buffer_reserve(void *ctx, u32 buf_id, u32 size)', ctxUpdate: true },
+  { name: 'buffer_commit', proto: 'long bpf_buffer_commit(void *ctx, u32 buf_id)', ctxUpdate: true },
+]);
+
 /** One reservation in a CPU's output buffer. */
 export interface DtraceRecord {
   readonly cpu: number;

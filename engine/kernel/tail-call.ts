@@ -6,6 +6,7 @@
 // The verifier inserts `MOV R4, prog->type` before every tail call (TC-04 [S2:L210-L215]) and the
 // interpreter passes R4 as the source type [S2:L136-L153]. Upstream kernels have neither, so a kernel
 // gets this behaviour only once some type registers ops (Kernel.crossType stays undefined before).
+import { makeInsn, type Insn } from '../isa';
 import type { Kernel } from './kernel';
 import { ERRNO, type ProgArrayMap } from './maps';
 import type { RunProgType } from './run-ctx';
@@ -95,4 +96,27 @@ export class CrossTypeTailCalls {
     const valid = this.ops.get(array.ownerType)?.isValidTailCall;
     return valid && valid(this.typeId(type)) ? 0 : -ERRNO.EINVAL;
   }
+}
+
+/**
+ * fixup_bpf_calls' rewrite of one `call bpf_tail_call` in the seed-002 kernel (TC-04 [S2:L190-L218]).
+ * Unprivileged (index masking): `if r3 >= max_entries goto +3; w3 &= index_mask; r4 = type; tail_call`,
+ * where the skip grew from +2 to +3 so it still lands past the tail call (KT-06). Privileged: the seed
+ * jumps to a `privileged:` label whose body it does not show (OQ-04); we emit `r4 = type; tail_call`,
+ * since the interpreter reads R4 either way. The last instruction stays `call 12` here (the kernel
+ * turns it into its internal BPF_JMP | BPF_TAIL_CALL, 0xf5, which has no uapi encoding).
+ */
+export function tailCallFixup(opts: { maxEntries: number; progTypeId: number; unprivileged: boolean }): Insn[] {
+  const setType = makeInsn('mov64_imm', { dst: 4, imm: opts.progTypeId });
+  const call = makeInsn('call', { imm: 12 });
+  if (!opts.unprivileged) return [setType, call];
+  // array->index_mask = roundup_pow_of_two(max_entries) - 1
+  let pow = 1;
+  while (pow < opts.maxEntries) pow *= 2;
+  return [
+    makeInsn('jge_imm', { dst: 3, imm: opts.maxEntries, off: 3 }),
+    makeInsn('and32_imm', { dst: 3, imm: pow - 1 }),
+    setType,
+    call,
+  ];
 }

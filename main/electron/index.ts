@@ -12,6 +12,7 @@ import {
 } from '../../engine/protocol';
 import { WorkerClient } from '../../engine/host/worker-client';
 import { menuTemplate } from './menu';
+import { workerScriptPath } from './paths';
 import { DesktopHost, type DialogOptions } from './desktop-host';
 import { CONTENT_SECURITY_POLICY, isExternalLink, isTrustedRendererUrl, webPreferences } from './security';
 
@@ -47,9 +48,8 @@ let host: DesktopHost | undefined;
 
 const recentFile = (): string => path.join(app.getPath('userData'), 'recent.json');
 
-/** The packaged app keeps out/main unpacked (electron-builder asarUnpack), because a worker cannot start from inside an asar. */
 function workerScript(): string {
-  return path.join(__dirname.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked'), 'worker.js');
+  return workerScriptPath(__dirname);
 }
 
 function rendererUrl(): { url?: string; file?: string } {

@@ -64,6 +64,8 @@ const STOP_STEPS = 1;
 const STOP_EXIT = 2;
 const STOP_FAULT = 3;
 const STOP_BREAK = 4;
+/** Internal to exec(): the block ended at a frame change; run on in a new block. */
+const STOP_RELOAD = 5;
 
 const CANCEL_CHECK_EVERY = 1 << 16;
 
@@ -883,12 +885,25 @@ export class Machine {
 
   /** Executes up to `max` instructions; returns a STOP_* code. */
   private exec(max: number): number {
-    let prog = this.prog;
-    let P = this.packedOf(prog);
-    let R = this.R;
+    const start = this.executed;
+    for (;;) {
+      const stop = this.execBlock(max - (this.executed - start));
+      if (stop !== STOP_RELOAD) return stop;
+    }
+  }
+
+  /**
+   * The loop proper. The program's code and the register file stay constant here (calls, exits
+   * and tail calls leave with STOP_RELOAD and exec() comes back), so V8 can keep them in
+   * registers instead of reloading them for every instruction.
+   */
+  private execBlock(max: number): number {
+    const prog = this.prog;
+    const P = this.packedOf(prog);
+    const R = this.R;
     const SV = this.stackView;
-    let sLo = this.sLo;
-    let sBase = this.sBase;
+    const sLo = this.sLo;
+    const sBase = this.sBase;
     let cHi = this.cHi;
     let cLo = this.cLo;
     let cLim = this.cLim;
@@ -1591,21 +1606,10 @@ export class Machine {
             stop = st;
             break loop;
           }
-          R = this.R;
+          // Frames, maybe the program and the register file changed: continue in a fresh block.
           pc = this.pc;
-          sLo = this.sLo;
-          sBase = this.sBase;
-          cHi = this.cHi;
-          cLo = this.cLo;
-          cLim = this.cLim;
-          cBase = this.cBase;
-          cW = this.cW;
-          CV = this.cView;
-          if (this.prog !== prog) {
-            prog = this.prog;
-            P = this.packedOf(prog);
-          }
-          continue;
+          stop = STOP_RELOAD;
+          break loop;
         }
 
         // ---- legacy packet loads (skb programs): big-endian, out of bounds ends the program with r0 = 0 ----
@@ -1631,7 +1635,8 @@ export class Machine {
               break loop;
             }
             pc = this.pc;
-            continue;
+            stop = STOP_RELOAD;
+            break loop;
           }
           R[0] = size === 4 ? (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3] : size === 2 ? (bytes[at] << 8) | bytes[at + 1] : bytes[at];
           R[1] = 0;

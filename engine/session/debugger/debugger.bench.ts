@@ -1,4 +1,4 @@
-// Benchmark of the debugger's stepping paths (run with `npx tsx engine/session/debugger/debugger.bench.ts [iterations] [historyLimit]`): instructions per second forward and backward, heap per recorded step.
+// Benchmark of the debugger's stepping paths (run with `node --expose-gc --import tsx engine/session/debugger/debugger.bench.ts [iterations] [historyLimit]`; without --expose-gc the heap figure includes garbage): instructions per second forward and backward, heap per recorded step.
 import { parse } from '../../asm';
 import { Debugger } from './debugger';
 import { launchTarget } from './launch';

@@ -159,6 +159,8 @@ export interface MapState {
   readonly entries: readonly { readonly key: string; readonly value: string }[];
   /** Entries the map holds in all (more than `entries` when capped). */
   readonly total: number;
+  /** Array maps: elements whose value is all zero bytes are left out of `entries` (arrays are mostly zero). */
+  readonly zeroesOmitted?: boolean;
   readonly editing: MapEditing;
 }
 

@@ -115,7 +115,7 @@ const state = obj({
   }), 64),
   maps: arr(obj({
     index: int(), name: str(), type: str(200), keySize: int(), valueSize: int(), maxEntries: int(),
-    entries: arr(obj({ key: hexBytes, value: hexBytes }), LIMITS.maxMapEntries), total: int(),
+    entries: arr(obj({ key: hexBytes, value: hexBytes }), LIMITS.maxMapEntries), total: int(), zeroesOmitted: opt(bool),
     editing: oneOf(['none', 'values', 'entries']),
   })),
   message: opt(str(10_000)),

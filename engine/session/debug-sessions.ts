@@ -37,6 +37,7 @@ export interface MapSnapshot {
   readonly maxEntries: number;
   readonly entries: { readonly key: string; readonly value: string }[];
   readonly total: number;
+  readonly zeroesOmitted?: boolean;
   readonly editing: 'none' | 'values' | 'entries';
 }
 
@@ -129,16 +130,24 @@ function editingOf(m: BpfMap): MapSnapshot['editing'] {
 const ERRNO_NAMES = new Map<number, string>(Object.entries(ERRNO).map(([k, v]) => [v, k]));
 const errnoText = (rc: number): string => `${ERRNO_NAMES.get(-rc) ?? 'error'} (${rc})`;
 
-/** The first MAX_MAP_ENTRIES entries without building all of a large array map's entries. */
-function mapEntries(m: BpfMap, cpu: number): { entries: { key: Uint8Array; value: Uint8Array }[]; total: number } {
+/**
+ * The first MAX_MAP_ENTRIES entries without building all of a large map's entries. Array maps list
+ * only their non-zero elements: a 256-element array of counters is mostly zeroes, and the one
+ * counter that moved would otherwise be lost among them (or past the cap).
+ */
+function mapEntries(m: BpfMap, cpu: number): { entries: { key: Uint8Array; value: Uint8Array }[]; total: number; zeroesOmitted?: boolean } {
   if (m instanceof ArrayMap) {
+    const region = m.storage[m.type === 'percpu_array' ? cpu : 0];
+    const stride = (m.def.valueSize + 7) & ~7;
     const entries = [];
-    for (let i = 0; i < Math.min(m.def.maxEntries, MAX_MAP_ENTRIES); i++) {
+    for (let i = 0; i < m.def.maxEntries && entries.length < MAX_MAP_ENTRIES; i++) {
+      const value = region.bytes.subarray(i * stride, i * stride + m.def.valueSize);
+      if (value.every((b) => b === 0)) continue;
       const key = new Uint8Array(4);
       new DataView(key.buffer).setUint32(0, i, true);
-      entries.push({ key, value: m.get(key, cpu) ?? new Uint8Array(m.def.valueSize) });
+      entries.push({ key, value: value.slice() });
     }
-    return { entries, total: m.def.maxEntries };
+    return { entries, total: m.def.maxEntries, zeroesOmitted: true };
   }
   const all = m.entries(cpu);
   return { entries: all.slice(0, MAX_MAP_ENTRIES), total: all.length };
@@ -346,10 +355,11 @@ export class DebugSessions {
         }),
       })),
       maps: kernel ? kernel.allMaps().map((m, index) => {
-        const { entries, total } = mapEntries(m, kernel.cpu);
+        const { entries, total, zeroesOmitted } = mapEntries(m, kernel.cpu);
         return {
           index, name: m.name, type: m.type, keySize: m.def.keySize, valueSize: m.def.valueSize, maxEntries: m.def.maxEntries,
-          entries: entries.map((x) => ({ key: hexBytes(x.key), value: hexBytes(x.value) })), total, editing: editingOf(m),
+          entries: entries.map((x) => ({ key: hexBytes(x.key), value: hexBytes(x.value) })), total,
+          ...(zeroesOmitted ? { zeroesOmitted } : {}), editing: editingOf(m),
         };
       }) : [],
       ...(status.state === 'fault' ? { message: status.message } : status.state === 'exited' ? { message: `exited with r0 = ${hex64(status.r0)}` } : {}),

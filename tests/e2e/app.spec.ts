@@ -295,3 +295,41 @@ test('verifier pane: verdict, first error linked to the listing, log levels, abs
   await page.screenshot({ path: path.join(SHOTS, 'verifier-accept.png') });
 });
 
+
+test('xdp inputs: a UDP packet to port 9 is dropped and counted in the per-CPU map', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  await expect(page.getByTestId('listing').getByText('xdp_drop_discard:')).toBeVisible();
+  await page.getByTestId('tab-inputs').click();
+  await page.getByTestId('inputs').getByRole('button', { name: 'Start the program' }).click();
+  await expect(page.getByTestId('run-type')).toHaveValue('xdp');
+  // Ethernet (IPv4) + IPv4 (ihl 5, UDP, 127.0.0.1 -> 127.0.0.1) + UDP 7 -> 9.
+  const frame = [
+    'ff ff ff ff ff ff 00 00 00 00 00 01 08 00',
+    '45 00 00 1c 00 00 00 00 40 11 00 00 7f 00 00 01 7f 00 00 01',
+    '00 07 00 09 00 08 00 00',
+  ].join('\n');
+  await page.getByTestId('input-bytes').fill(frame);
+  await page.getByTestId('apply-inputs').click();
+  await expect(page.getByTestId('console')).toContainText('Restarted xdp_drop_discard with new inputs (xdp)');
+  await page.keyboard.press('F5');
+  // XDP_DROP is 1.
+  await expect(page.getByTestId('status')).toContainText('exited with r0 = 0x1');
+  await page.getByTestId('tab-maps').click();
+  const counts = page.getByTestId('maps').locator('[data-map="proto_count"]');
+  await expect(counts).toContainText('percpu_array');
+  await expect(counts.locator('tr.entry', { hasText: '11 00 00 00 = 17' })).toContainText('01 00 00 00 00 00 00 00 = u64 1');
+  await expect(counts).toContainText('1 non-zero of 256 elements');
+  // Set another element (TCP, 6) by index.
+  await counts.getByLabel('New key for proto_count').fill('6');
+  await counts.getByLabel('New value for proto_count').fill('5');
+  await counts.getByRole('button', { name: 'Set' }).click();
+  await expect(counts.locator('tr.entry', { hasText: '06 00 00 00 = 6' })).toContainText('= u64 5');
+  await page.screenshot({ path: path.join(SHOTS, 'xdp-packet-maps.png') });
+
+  // A malformed packet text is an error in the notice bar.
+  await page.getByTestId('tab-inputs').click();
+  await page.getByTestId('input-bytes').fill('ff f');
+  await page.getByTestId('apply-inputs').click();
+  await expect(page.getByTestId('notice-error')).toContainText('not whole hex bytes');
+});

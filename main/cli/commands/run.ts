@@ -297,7 +297,11 @@ const command: Command = {
       events: events.map((e) => ({ outcome: e.outcome, ret: e.ret.toString(), depth: e.depth, cpu: e.cpu })),
     };
     const mapDump = !args.flags.has('maps') ? undefined : [...(loaded.created ?? []), ...maps].map((m) => ({
-      name: m.name, type: m.type, entries: m.entries().map((e) => ({ key: hexOf(e.key), value: hexOf(e.value) })),
+      name: m.name, type: m.type,
+      // prog_array slots hold programs, shown by name (the kernel's user-visible value would be a prog fd).
+      entries: m instanceof ProgArrayMap
+        ? m.slots.flatMap((p, i) => (p === undefined ? [] : [{ key: hexOf(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, i >>> 24)), value: `${(p as { name?: string }).name ?? 'program'} (${m.ownerType ?? '?'})` }]))
+        : m.entries().map((e) => ({ key: hexOf(e.key), value: hexOf(e.value) })),
     }));
     const records = dtrace?.committed().map((c) => ({ cpu: c.cpu, offset: c.offset, data: hexOf(c.data) }));
     const fault = r?.fault;

@@ -15,7 +15,7 @@ import {
 } from './bench-peers';
 
 const quick = process.argv.includes('--quick');
-const reps = quick ? 5 : 15;
+const reps = quick ? 5 : 25;
 
 function runOptions(w: Workload, mapFd: number): RunOptions {
   return {
@@ -114,8 +114,17 @@ for (let round = 0; round < 12; round++) {
 
 const c = compileCInterpreter();
 const noInterp = noKernel ?? kernelInterpreterUnavailable();
-const results = list.map((w) => {
-  const us = ours(w, kernelMapFd ?? 0, reps);
+// Our figures: rounds over all workloads, best run of each; spreading the runs over time keeps a
+// burst of load from other jobs from landing on one workload only.
+const oursBest = list.map(() => ({ ns: Infinity, executed: 0, r0: 0n }));
+for (let round = 0; round < reps; round++) {
+  list.forEach((w, i) => {
+    const r = ours(w, kernelMapFd ?? 0, 1);
+    if (r.ns < oursBest[i].ns) oursBest[i] = r;
+  });
+}
+const results = list.map((w, i) => {
+  const us = oursBest[i];
   const cr = 'exe' in c && w.cPeer ? cRun(c.exe, w, reps) : undefined;
   const kj = noKernel ? undefined : kernelRun(w, kernelMapFd, quick ? 20 : 60, quick ? 3 : 5, true);
   return { w, us, cr, kj, ki: undefined as PeerResult | undefined };

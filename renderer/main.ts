@@ -6,10 +6,13 @@ import './styles/theme.css';
 import App from './App.vue';
 import { createAdapter, onConnectionLost } from './adapter/engine-adapter';
 import { useEngineStore } from './stores/engine';
+import { useUiStore } from './stores/ui';
+import { installErrorReporting } from './error-reporting';
 import { useWorkspaceStore } from './stores/workspace';
 
 const app = createApp(App);
 app.use(createPinia());
+installErrorReporting(app, window, (text) => useUiStore().notify('error', text));
 const engine = useEngineStore();
 onConnectionLost((reason) => engine.lost(reason));
 const adapter = createAdapter();

@@ -320,7 +320,7 @@ const command: Command = {
       })}\n`);
     } else {
       if (console) io.stdout(console);
-      if (fault) io.stderr(`bpfdbg run: ${fault.code} at pc ${fault.pc}: ${fault.message}\n`);
+      if (fault) io.stderr(`bpfdbg run: ${fault.code} at pc ${fault.pc}${tails.length && fault.program ? ` of ${fault.program}` : ''}: ${fault.message}\n`);
       if (kprobeInfo) {
         const s = kernel.kprobes.stats;
         const top = events.filter((e) => e.depth <= 1 || e.outcome === 'nmi_bypass');

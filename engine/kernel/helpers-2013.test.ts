@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { prepareRun } from '../interp';
 import { loadImage2013 } from '../obj/image-2013';
 import { exampleBytes } from '../../tests/support/examples';
-import { bind2013Helpers, HashMap, Kernel, prepare2013, type Binding2013, type HelperDef } from './index';
+import { ctxAccess } from './prog-types';
+import { BPF_CONTEXT_2013, bind2013Helpers, HashMap, Kernel, prepare2013, type Binding2013, type HelperDef } from './index';
 
 const neg = (e: number): bigint => BigInt.asUintN(64, BigInt(-e));
 
@@ -184,5 +185,13 @@ describe('the seed\'s images end to end (helpers 2013)', () => {
     expect(r.results.every((x) => x.fault === undefined && x.r0 === 0n)).toBe(true);
     expect(r.prep.binding!.tables[0].entries()).toEqual([]);
     expect(r.k.console).toBe("kernel: trace cannot execute unknown bpf function 18 'bpf_table_lookup'\nkernel: trace cannot execute unknown bpf function 52 'bpf_table_update'\n");
+  });
+});
+
+describe('the 2013 tracing filter ctx (PT-01)', () => {
+  it('allows only 8-byte reads of regs.di/si/dx/cx, as get_context_access [S3:L3314-L3340]', () => {
+    const ok = (off: number, size: number, kind: 'read' | 'write' = 'read'): boolean => ctxAccess(BPF_CONTEXT_2013, off, size, kind).ok;
+    expect([112, 104, 96, 88].map((o) => ok(o, 8))).toEqual([true, true, true, true]);
+    expect([ok(104, 4), ok(128, 8), ok(0, 8), ok(168, 8), ok(112, 8, 'write')]).toEqual([false, false, false, false, false]);
   });
 });

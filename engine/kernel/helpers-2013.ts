@@ -16,6 +16,7 @@ import { formatTracePrintk, type HelperCall, type HelperFault } from './helpers'
 import type { Kernel } from './kernel';
 import { PT_REGS_OFFSETS } from './kprobe';
 import { ERRNO, HashMap } from './maps';
+import type { ProgType } from './prog-types';
 
 /** struct bpf_table [S3:L246-L257]. */
 export interface Table2013Def {
@@ -25,6 +26,20 @@ export interface Table2013Def {
   readonly maxEntries: number;
   readonly param1: number;
 }
+
+/**
+ * PT-01: the 2013 tracing filter's ctx, struct bpf_context { struct pt_regs regs; }. get_context_access
+ * [S3:L3314-L3340] grants only regs.di, si, dx and cx, 8-byte reads (x86-64); every other offset has
+ * size 0 and is refused, and offsets >= sizeof(ctx) get NULL. Data for a 2013 verifier / ctx view.
+ */
+export const BPF_CONTEXT_2013: ProgType = Object.freeze({
+  id: -1, // not an enum bpf_prog_type: the 2013 RFC had no program types, only the tracing callbacks
+  name: 'tracing_filter_2013',
+  ctxStruct: 'struct bpf_context { struct pt_regs regs; }',
+  ctxSize: 168,
+  fields: Object.freeze(([['regs.cx', 88], ['regs.dx', 96], ['regs.si', 104], ['regs.di', 112]] as const).map(([name, offset]) => ({ name, offset, size: 8, read: 'exact' as const, write: 'none' as const }))),
+  helpers: new Set<number>(),
+});
 
 export const BPF_TABLE_HASH = 1;
 export const BPF_TABLE_LPM = 2;

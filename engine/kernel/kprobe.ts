@@ -146,16 +146,17 @@ export class KprobeHub {
     }
   }
 
-  /** The kernel reached `symbol` with these arguments: every program attached there runs through trace_call_bpf. */
+  /**
+   * The kernel reached `symbol` with these arguments: every program attached there runs through
+   * trace_call_bpf. Without a registered runner nothing can run programs, so nothing fires.
+   */
   fire(symbol: string, args: readonly bigint[]): void {
     const list = this.attached.get(symbol);
-    if (!list) return;
+    const runner = this.runner;
+    if (!list || !runner) return;
     for (const a of [...list]) {
       const regs = regsForCall(symbol, args);
-      this.traceCallBpf(symbol, a.name, () => {
-        if (!this.runner) throw new Error(`kprobe ${symbol}: no program runner is registered`);
-        return this.runner(a, regs);
-      });
+      this.traceCallBpf(symbol, a.name, () => runner(a, regs));
     }
   }
 

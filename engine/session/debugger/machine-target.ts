@@ -6,6 +6,8 @@ import type { DebugTarget, FrameInfo, MapInfo, MemChange, RegChange, StepChange,
 
 // Module-local bindings: transpiled imports are getters, called on every use (this file runs once per recorded step).
 const Undo = UndoRecord;
+/** The debugger asks for the status after every recorded step; a ready status needs no new object. */
+const READY: TargetStatus = Object.freeze({ state: 'ready' });
 const joinAddr = joinAddress;
 
 /** How a native run ended. */
@@ -22,7 +24,7 @@ export class MachineTarget implements DebugTarget {
     const m = this.machine;
     if (m.fault) return { state: 'fault', message: m.fault.message, code: m.fault.code };
     if (m.exited) return { state: 'exited', r0: m.reg(0) };
-    return { state: 'ready' };
+    return READY;
   }
 
   reg(n: number): bigint {

@@ -1,5 +1,6 @@
 // The window's security policy: isolation and sandbox on, Node off, a CSP without eval or inline scripts, only our own frames trusted.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY, isExternalLink, isTrustedRendererUrl, webPreferences } from './security';
@@ -19,6 +20,15 @@ describe('Electron security policy', () => {
     expect(d['object-src']).toBe("'none'");
     expect(d['frame-ancestors']).toBe("'none'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|\*|http:/);
+  });
+
+  it('the page carries the same kind of policy as a meta tag (file:// loads get no response headers)', () => {
+    const html = readFileSync(path.join(__dirname, '..', '..', 'renderer', 'index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(meta).toContain("default-src 'none'");
+    expect(meta).toContain("script-src 'self';");
+    expect(meta).toContain("object-src 'none'");
+    expect(meta).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
   });
 
   it('trusts only frames from the renderer directory (or the dev server when unpackaged)', () => {

@@ -62,7 +62,8 @@ function rendererUrl(): { url?: string; file?: string } {
 function isOurFrame(e: IpcMainEvent | IpcMainInvokeEvent): boolean {
   if (!win || e.sender !== win.webContents) return false;
   const frame = e.senderFrame;
-  if (!frame || frame !== e.sender.mainFrame) return false;
+  // Top-level frame only (a subframe has a parent); compared by structure, not object identity.
+  if (!frame || frame.parent !== null) return false;
   return isTrustedRendererUrl(frame.url, { rendererDir: path.join(__dirname, '../renderer'), devUrl: process.env.ELECTRON_RENDERER_URL, packaged: app.isPackaged });
 }
 

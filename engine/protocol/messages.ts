@@ -226,7 +226,10 @@ export interface VerifyReport {
   readonly error?: { readonly pc: number; readonly message: string; readonly code: string };
   readonly processed: number;
   readonly logLevel: 1 | 2;
+  /** The log's last LIMITS.maxVerifierLog characters (as the kernel's rotating log keeps its end). */
   readonly log: string;
+  /** Characters dropped from the start of the log to fit. */
+  readonly logOmitted?: number;
   /** The kernel program type the program was verified as ("xdp"). */
   readonly progType: string;
   /** The rejection is a limit of bpfdbg's verifier, not a kernel verdict. */
@@ -363,6 +366,8 @@ export const LIMITS = {
   /** Bytes of one input (packet, ctx, mem, a memory region) as hex pairs: 1 MiB. */
   maxInputBytes: 1 << 20,
   maxMemoryInputs: 64,
+  /** Verifier log characters a report carries: a 1M-instruction rejection logs tens of MB at level 1. */
+  maxVerifierLog: 2 * 1024 * 1024,
   maxId: Number.MAX_SAFE_INTEGER,
 } as const;
 

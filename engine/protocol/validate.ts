@@ -134,7 +134,7 @@ const inputsInfo = obj({
 const logLevel: Check = (v, p) => (v === 1 || v === 2 ? undefined : `${p} must be 1 or 2`);
 const verifyReport = obj({
   verdict: oneOf(['accept', 'reject']), error: opt(obj({ pc: int(), message: str(10_000), code: str(200) })), processed: int(),
-  logLevel, log: str(64 * 1024 * 1024), progType: str(200), unsupported: bool, progTypes: arr(str(200), 1000),
+  logLevel, log: str(LIMITS.maxVerifierLog), logOmitted: opt(int()), progType: str(200), unsupported: bool, progTypes: arr(str(200), 1000),
 });
 const abstractState = obj({
   frame: int(),

@@ -15,6 +15,7 @@ export interface VerificationReport {
   readonly processed: number;
   readonly logLevel: 1 | 2;
   readonly log: string;
+  readonly logOmitted?: number;
   readonly progType: string;
   readonly unsupported: boolean;
   readonly progTypes: readonly string[];
@@ -25,6 +26,9 @@ export interface AbstractStateView {
   readonly registers: { readonly name: string; readonly value: string }[];
   readonly stack: { readonly offset: number; readonly value: string }[];
 }
+
+/** Log characters a report keeps (the protocol's LIMITS.maxVerifierLog): the end, where the verdict is. */
+export const MAX_LOG = 2 * 1024 * 1024;
 
 /** What a raw bytecode or assembly program is verified as when the user picks nothing (as `bpfdbg verify` does). */
 export const DEFAULT_PROG_TYPE = 'socket_filter';
@@ -61,12 +65,14 @@ export function verifyProgram(doc: WorkspaceDocument, programIndex: number, logL
   // A user choosing syscall for raw bytecode means a sleepable syscall program: there is no other kind.
   if (PROG_TYPES[type]?.requiresSleepable) sleepable = true;
   const r = verify(prog.insns, { progType: type, logLevel, maps, license: license ?? 'GPL', sleepable });
+  // Like the kernel's rotating log buffer: keep the end, say how much of the start was dropped.
+  const omitted = Math.max(0, r.log.length - MAX_LOG);
   return {
     verification: {
       report: {
         verdict: r.verdict,
         ...(r.error ? { error: { pc: r.error.pc, message: r.error.message, code: r.error.code } } : {}),
-        processed: r.processed, logLevel, log: r.log, progType: type, unsupported: r.unsupported, progTypes: PROG_TYPE_NAMES,
+        processed: r.processed, logLevel, log: omitted ? r.log.slice(omitted) : r.log, ...(omitted ? { logOmitted: omitted } : {}), progType: type, unsupported: r.unsupported, progTypes: PROG_TYPE_NAMES,
       },
       states: r.states,
     },

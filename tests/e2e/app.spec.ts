@@ -333,3 +333,17 @@ test('xdp inputs: a UDP packet to port 9 is dropped and counted in the per-CPU m
   await page.getByTestId('apply-inputs').click();
   await expect(page.getByTestId('notice-error')).toContainText('not whole hex bytes');
 });
+
+test('a verification that runs long can be stopped; the engine restart is reported in the notice bar', async ({ page }) => {
+  await ready(page);
+  // r0 changes every iteration, so no two states match: the verifier walks to its 1M-instruction limit.
+  await openFile(page, 'spin.s', Buffer.from('r0 = 0\nloop:\nr0 += 1\ngoto loop\n'), 'text/plain');
+  await expect(page.getByTestId('listing').getByText('goto loop', { exact: true })).toBeVisible();
+  await page.getByTestId('verifier-tab').click();
+  const stop = page.getByTestId('verify-stop');
+  await expect(stop).toBeVisible();
+  await stop.click();
+  await expect(page.getByTestId('notice-error').first()).toContainText('restarted');
+  await expect(stop).toBeHidden();
+  await page.screenshot({ path: path.join(SHOTS, 'verifier-stopped.png') });
+});

@@ -5,14 +5,17 @@
 // detection and their "no program named X" diagnostics identical.
 import { parse, type ParseResult } from '../asm';
 import { error, hasErrors, type Diagnostic, type Insn } from '../isa';
+import { loadImage2013, type Image2013 } from './image-2013';
 import { loadObject, type BpfObject, type ObjProgram } from './object';
 import { loadRaw } from './raw';
 
-export type InputFormat = 'elf' | 'asm' | 'raw';
+/** image2013: a seed-003 `bpf\0` image (2013 dialect; its instructions mean what that dialect says). */
+export type InputFormat = 'elf' | 'asm' | 'raw' | 'image2013';
 
-export const INPUT_FORMATS: readonly InputFormat[] = ['elf', 'asm', 'raw'];
+export const INPUT_FORMATS: readonly InputFormat[] = ['elf', 'asm', 'raw', 'image2013'];
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+const IMAGE_2013_MAGIC = [0x62, 0x70, 0x66, 0x00];
 
 /**
  * What the bytes are: ELF by magic; raw bytecode by extension (.bin, .raw, and .o without ELF
@@ -21,6 +24,7 @@ const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
  */
 export function detectFormat(bytes: Uint8Array, file: string): InputFormat {
   if (ELF_MAGIC.every((b, i) => bytes[i] === b)) return 'elf';
+  if (IMAGE_2013_MAGIC.every((b, i) => bytes[i] === b)) return 'image2013';
   if (/\.(bin|raw|o)$/i.test(file)) return 'raw';
   const n = Math.min(bytes.length, 4096);
   for (let i = 0; i < n; i++) {
@@ -48,6 +52,11 @@ export interface ProgramInput {
   /** asm: the parse (labels, line of each instruction) and the text it came from. */
   readonly asm?: ParseResult;
   readonly text?: string;
+  /**
+   * image2013: the loaded image. `insns` is then empty: what runs depends on the kernel that binds
+   * the image's helpers and tables (engine/kernel prepare2013), so the caller transcodes it there.
+   */
+  readonly image2013?: Image2013;
 }
 
 export interface ProgramInputOptions {
@@ -56,11 +65,21 @@ export interface ProgramInputOptions {
   readonly program?: string;
   /** Overrides detection. */
   readonly format?: InputFormat;
+  /** Accept 2013 images (callers that can run them); otherwise they are a diagnosed error. */
+  readonly allow2013?: boolean;
 }
 
 /** Loads one program from a file's bytes; on error, no input and diagnostics saying what and where. */
 export function loadProgramInput(bytes: Uint8Array, opts: ProgramInputOptions): { input?: ProgramInput; diagnostics: Diagnostic[] } {
   const format = opts.format ?? detectFormat(bytes, opts.file);
+  if (format === 'image2013') {
+    if (!opts.allow2013) {
+      return { diagnostics: [error('input.image2013', 'this is a 2013 extended-BPF image (seed 003 dialect); this command does not take them (bpfdbg disasm, run and debug do)', { file: opts.file, byteOffset: 0 })] };
+    }
+    const img = loadImage2013(bytes, { file: opts.file });
+    if (!img.image || hasErrors(img.diagnostics)) return { diagnostics: img.diagnostics };
+    return { input: { format, insns: [], image2013: img.image }, diagnostics: img.diagnostics };
+  }
   if (format === 'asm') {
     const text = new TextDecoder().decode(bytes);
     const asm = parse(text, { file: opts.file });

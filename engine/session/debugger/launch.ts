@@ -1,6 +1,7 @@
 // Starts a debuggable run: a fresh simulated kernel, the program predecoded into a Machine, wrapped for the debugger; restartable for `run`.
 import { error, type Diagnostic, type Insn } from '../../isa';
-import { ArrayMap, BpfMap, Kernel, type KernelOptions, type MapDef, type RunProgType } from '../../kernel';
+import { ArrayMap, BpfMap, Kernel, prepare2013, type Helpers2013Mode, type KernelOptions, type MapDef, type RunProgType } from '../../kernel';
+import type { Program2013 } from '../../isa/ebpf2013';
 import { prepareRun } from '../../interp';
 import type { LineTable } from './breakpoints';
 import { DebugConsole, type ConsoleOptions } from './commands';
@@ -24,6 +25,11 @@ export interface LaunchSpec {
   /** Maps in the order lddw map_idx / object relocations index them. */
   readonly maps?: readonly LaunchMap[];
   readonly kernel?: KernelOptions;
+  /**
+   * A 2013 image (seed 003): each launch binds its helpers and tables on the launch's kernel and
+   * runs the result (insns is then only what the listing shows; prepare2013 makes the same ones).
+   */
+  readonly image2013?: { readonly program: Program2013; readonly helpers?: Helpers2013Mode; readonly probe?: string };
   /** Shared cancel flag (element 0 non-zero stops a run); a SharedArrayBuffer view lets another thread cancel. */
   readonly cancelSignal?: Int32Array;
 }
@@ -31,6 +37,14 @@ export interface LaunchSpec {
 /** A fresh kernel and Machine for the program, positioned at pc 0; map problems come back as diagnostics. */
 export function launchTarget(spec: LaunchSpec): { target?: MachineTarget; diagnostics: Diagnostic[] } {
   const kernel = new Kernel(spec.kernel);
+  let insns = spec.insns;
+  if (spec.image2013) {
+    const { program, helpers, probe } = spec.image2013;
+    const prep = prepare2013(kernel, program, { ...(helpers ? { helpers } : {}), ...(probe !== undefined ? { probe } : {}) });
+    if ('error' in prep) return { diagnostics: [...prep.diagnostics, error('debug.image2013', prep.error)] };
+    insns = prep.insns;
+    spec = { ...spec, maps: prep.maps.map((def) => ({ def })) };
+  }
   const maps: BpfMap[] = [];
   for (const [i, m] of (spec.maps ?? []).entries()) {
     const made = kernel.createMap(m.def);
@@ -38,7 +52,7 @@ export function launchTarget(spec: LaunchSpec): { target?: MachineTarget; diagno
     if (m.initialData && made instanceof ArrayMap) made.storage[0].bytes.set(m.initialData.subarray(0, made.storage[0].bytes.byteLength));
     maps.push(made);
   }
-  const prep = prepareRun(spec.insns, {
+  const prep = prepareRun(insns, {
     kernel, maps, type: spec.type ?? 'raw',
     ...(spec.name ? { name: spec.name } : {}),
     ...(spec.ctx ? { ctx: spec.ctx } : {}),

@@ -1,8 +1,9 @@
 // Turns a file's bytes (ELF object, assembly text or raw bytecode) into what a debug session needs: instructions, line table, function names, maps.
 import { slotPcs } from '../../asm';
-import type { Diagnostic, Insn } from '../../isa';
-import { RUN_PROG_TYPES, type MapDef, type RunProgType } from '../../kernel';
+import { error, type Diagnostic, type Insn } from '../../isa';
+import { Kernel, RUN_PROG_TYPES, prepare2013, type MapDef, type RunProgType } from '../../kernel';
 import { loadProgramInput, type InputFormat, type ObjProgram } from '../../obj';
+import type { Image2013 } from '../../obj/image-2013';
 import type { LineTable, SourceLine } from './breakpoints';
 import type { LaunchMap } from './launch';
 
@@ -21,6 +22,8 @@ export interface DebugInput {
   readonly type: RunProgType;
   /** Whole source texts known from the input itself (the assembly file), by line-table file name. */
   readonly sources: ReadonlyMap<string, readonly string[]>;
+  /** A 2013 image: launches prepare it on their own kernel (LaunchSpec.image2013); insns are that preparation's. */
+  readonly image2013?: Image2013;
 }
 
 export interface LoadOptions {
@@ -39,10 +42,20 @@ function runTypeOf(prog: ObjProgram): RunProgType {
 }
 
 export function loadDebugInput(bytes: Uint8Array, opts: LoadOptions): { input?: DebugInput; diagnostics: Diagnostic[] } {
-  const { input: loaded, diagnostics } = loadProgramInput(bytes, opts);
+  const { input: loaded, diagnostics } = loadProgramInput(bytes, { ...opts, allow2013: true });
   if (!loaded) return { diagnostics };
   const { format, insns } = loaded;
   const base = opts.file.slice(opts.file.lastIndexOf('/') + 1);
+  if (loaded.image2013) {
+    // The 2013 helpers get their ids from the kernel that binds them; a fresh kernel hands out the
+    // same ids as the fresh kernel of every launch, so these are the instructions that will run.
+    const prep = prepare2013(new Kernel(), loaded.image2013);
+    if ('error' in prep) return { diagnostics: [...diagnostics, ...prep.diagnostics, error('debug.image2013', prep.error, { file: opts.file })] };
+    return {
+      input: { format, insns: prep.insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'kprobe', sources: new Map(), image2013: loaded.image2013 },
+      diagnostics: [...diagnostics, ...prep.diagnostics],
+    };
+  }
   if (loaded.asm) {
     const p = loaded.asm;
     const src = (loaded.text ?? '').split('\n');

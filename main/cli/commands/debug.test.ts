@@ -136,6 +136,24 @@ describe('bpfdbg debug', () => {
     expect(f.out()).toContain('program exited with r0 = 50 (0x32)\n');
   });
 
+  it('debugs 2013 images (seed 003) with the 2013 helper set, the faithful RFC runtime, or refuses modern where no helper exists', async () => {
+    const ex2 = new Uint8Array(readFileSync(join(__dirname, '../../../resources/examples/2013/filter_ex2.bpf')));
+    const ex1 = new Uint8Array(readFileSync(join(__dirname, '../../../resources/examples/2013/filter_ex1.bpf')));
+    // skb (pt_regs.si) unreadable: bpf_load_pointer gives NULL, so the table gets key 0 with a count of 0 (the seed's first-packet insert).
+    const seeded = fakeIO({ 'f2.bpf': ex2 }, 'run\ninfo maps\n');
+    expect(await main(['debug', 'f2.bpf'], seeded.io)).toBe(0);
+    expect(seeded.out()).toContain('type kprobe');
+    expect(seeded.out()).toContain('program exited with r0 = 0 (0x0)');
+    expect(seeded.out()).toContain('table0: hash, key 8 bytes, value 8 bytes, max_entries 4096');
+    expect(seeded.out()).toContain('[00 00 00 00 00 00 00 00] = 00 00 00 00 00 00 00 00');
+    const faithful = fakeIO({ 'f2.bpf': ex2 }, 'run\ninfo maps\ninfo output\n');
+    expect(await main(['debug', 'f2.bpf', '--helpers', '2013-faithful'], faithful.io)).toBe(0);
+    expect(faithful.out()).toMatch(/table0: hash.*0 entries/);
+    const modern = fakeIO({ 'f1.bpf': ex1 }, 'run\n');
+    expect(await main(['debug', 'f1.bpf', '--helpers', 'modern'], modern.io)).toBe(1);
+    expect(modern.err()).toContain('bpf_memcmp');
+  });
+
   it('reports unreadable files, bad programs and bad options with the documented exit codes', async () => {
     const missing = fakeIO({});
     expect(await main(['debug', 'nope.s'], missing.io)).toBe(1);

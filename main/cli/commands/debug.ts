@@ -1,7 +1,7 @@
 // bpfdbg debug: an interactive gdb-like debugger over the simulated kernel, reading commands from standard input line by line.
 import { createInterface } from 'node:readline';
 import { formatDiagnostic, hasErrors } from '../../../engine/isa';
-import { RUN_PROG_TYPES, type RunProgType } from '../../../engine/kernel';
+import { RUN_PROG_TYPES, type Helpers2013Mode, type RunProgType } from '../../../engine/kernel';
 import { createDebugSession } from '../../../engine/session/debugger/launch';
 import { loadDebugInput, type InputFormat } from '../../../engine/session/debugger/load';
 import { flagString, parseArgs, UsageError } from '../args';
@@ -9,9 +9,11 @@ import { EXIT, processIO, type CliIO } from '../io';
 import type { Command } from '../main';
 
 const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem HEX] [--packet HEX]
-                     [--format elf|asm|raw] [--history N] [--echo]
+                     [--format elf|asm|raw|image2013] [--helpers 2013|2013-faithful|modern] [--probe FN]
+                     [--history N] [--echo]
 
-  FILE         an ELF BPF object (line info from .BTF.ext), llvm-syntax assembly, or raw bytecode
+  FILE         an ELF BPF object (line info from .BTF.ext), llvm-syntax assembly, raw bytecode, or a
+               2013 extended-BPF image (seed 003; runs as a kprobe: ctx = struct pt_regs, give it with --ctx)
   --program    ELF: the program (function name or SEC() name) to debug; default the first
   --type       run-time program type: ${RUN_PROG_TYPES.join(', ')} (default: from the
                ELF section, else raw: r1 = --mem, r2 = its length)
@@ -19,6 +21,9 @@ const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem 
   --mem HEX    raw programs: the memory r1 points at
   --packet HEX skb and xdp programs: the packet
   --format     force the input format instead of detecting it
+  --helpers    2013 images: the seed's helper set with table helpers (2013, default), the RFC's runtime
+               exactly, which had no table helpers (2013-faithful), or today's helpers (modern)
+  --probe FN   2013 images: the traced function (bpf_trace_printk's line prefix)
   --history N  instructions kept for reverse execution (default 100000, about 140 MB);
                0 turns reverse execution off and runs at full interpreter speed
   --echo       echo each command after a "(bpfdbg) " prompt (for transcripts of piped input)
@@ -69,7 +74,9 @@ const command: Command = {
       ctx: { value: true },
       mem: { value: true },
       packet: { value: true },
-      format: { value: true, choices: ['elf', 'asm', 'raw'] },
+      format: { value: true, choices: ['elf', 'asm', 'raw', 'image2013'] },
+      helpers: { value: true, choices: ['2013', '2013-faithful', 'modern'] },
+      probe: { value: true },
       history: { value: true },
       echo: { value: false },
     });
@@ -108,8 +115,14 @@ const command: Command = {
       }
     }
     for (const [f, t] of sources) if (t.length === 0) sources.delete(f);
+    const helpers = flagString(args, 'helpers') as Helpers2013Mode | undefined;
+    const probe = flagString(args, 'probe');
+    const image2013 = input.image2013 ? { program: input.image2013, ...(helpers ? { helpers } : {}), ...(probe !== undefined ? { probe } : {}) } : undefined;
     const session = createDebugSession(
-      { insns: input.insns, name: input.name, type, maps: input.maps, ...(ctx ? { ctx } : {}), ...(mem ? { mem } : {}), ...(packet ? { packet } : {}) },
+      {
+        insns: input.insns, name: input.name, type, maps: input.maps, ...(ctx ? { ctx } : {}), ...(mem ? { mem } : {}), ...(packet ? { packet } : {}),
+        ...(image2013 ? { image2013 } : {}),
+      },
       { lines: input.lines, functions: input.functions, sources, ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}) },
     );
     if (!('console' in session)) {

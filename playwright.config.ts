@@ -8,6 +8,8 @@ const CHROMIUM = process.env.BPFDBG_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // The Electron suite has its own config (playwright.electron.config.ts): no web server, no browser.
+  testIgnore: /electron.*\.spec\.ts$/,
   outputDir: 'test-results/e2e',
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -29,7 +31,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `node out/main/web.js --port ${PORT}`,
+    command: `node out/main/web.js --port ${PORT} --workspaces test-results/e2e/workspaces`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 30_000,

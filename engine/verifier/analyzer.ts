@@ -13,12 +13,13 @@ import {
 } from './bounds';
 import type { Program } from './cfg';
 import { printKernelInsn } from './kernel-disasm';
+import { MAP_TYPE_IDS, mapFuncCompatible } from './map-compat';
 import type { Liveness } from './liveness';
 import { markChainPrecision, type Backtrack, type HistEntry, type PrecisionNode } from './precision';
 import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
 import {
   BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
-  stateCovers, type FrameState, type MapInfo, type RegState, type VerifierState,
+  stateCovers, statesMaybeLooping, type FrameState, type MapInfo, type RegState, type VerifierState,
 } from './state';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
 
@@ -30,7 +31,8 @@ const MAX_PACKET_OFF = 0xffff;
 
 /** A rejection: the kernel's message, the instruction (slot) it was found at, and a stable code. */
 export class Reject {
-  constructor(readonly pc: number, readonly message: string, readonly code: string) {}
+  /** newline: false for the few kernel messages printed without a trailing newline. */
+  constructor(readonly pc: number, readonly message: string, readonly code: string, readonly newline = true) {}
 }
 
 export interface AnalyzeOptions {
@@ -266,6 +268,7 @@ export class Analyzer {
     let cp = this.parent;
     while (cp) {
       if (--cp.branches > 0) break;
+      if (cp.dead) this.freeListSize--;
       // maybe_exit_scc: the loop instance this checkpoint entered is fully explored.
       if (cp.sccEntry && this.sccVisits.get(cp.sccEntry) === cp) {
         if (this.log.level >= 2) this.log.write(`SCC exit ${cp.sccEntry}\n`);
@@ -274,6 +277,10 @@ export class Analyzer {
       cp = cp.parent;
     }
   }
+
+  /** env->explored_states_size and free_list_size: peak_states is the largest sum seen. */
+  private exploredSize = 0;
+  private freeListSize = 0;
 
   /** Live loop (SCC) instances by callchain key, with the checkpoint that entered each. */
   private readonly sccVisits = new Map<string, Checkpoint>();
@@ -308,26 +315,26 @@ export class Analyzer {
       count++;
       if (cp.branches > 0) {
         // A state on the current path: an identical one means the loop made no progress.
-        if (stateCovers(cp.state, this.cur, this.idGen, true)) {
+        if (statesMaybeLooping(cp.state, this.cur) && stateCovers(cp.state, this.cur, this.idGen, true)) {
           const all = (st: VerifierState): string => printFrame(st.frames[st.curframe], 'all', st.refs);
           this.log.write(`infinite loop detected at insn ${this.pc}\ncur state:${all(this.cur)}\n`);
           return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
         }
         // Inside a loop, checkpoint only every 20 jumps or 100 insns (different iterations rarely prune).
         if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
-        continue;
-      }
-      if (stateCovers(cp.state, this.cur, this.idGen)) {
+      } else if (stateCovers(cp.state, this.cur, this.idGen)) {
         cp.hits++;
         if (this.jmpPoints.has(this.pc)) this.pushHist();
         this.propagatePrecision(cp.state);
         return true;
       }
+      // miss: a state that keeps missing is evicted to the free list (freed once its branches are done).
       if (addNew) cp.misses++;
       if (cp.misses > cp.hits * 3 + 3) {
         list.splice(list.indexOf(cp), 1);
         cp.dead = true;
-        this.stats.peakStates--;
+        this.exploredSize--;
+        if (cp.branches > 0) this.freeListSize++;
       }
     }
     if (this.stats.maxStatesPerInsn < count) this.stats.maxStatesPerInsn = count;
@@ -346,7 +353,8 @@ export class Analyzer {
       if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
     }
     this.stats.totalStates++;
-    this.stats.peakStates++;
+    this.exploredSize++;
+    this.stats.peakStates = Math.max(this.stats.peakStates, this.exploredSize + this.freeListSize);
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processed;
     this.parent = cp;
@@ -382,8 +390,15 @@ export class Analyzer {
     });
   }
 
-  private reject(message: string, code: string): never {
-    throw new Reject(this.pc, message, code);
+  private reject(message: string, code: string, newline = true): never {
+    throw new Reject(this.pc, message, code, newline);
+  }
+
+  /** check_resource_leak: one line per reference still held, then "<what> would lead to reference leak". */
+  private checkResourceLeak(what: string): void {
+    if (!this.cur.refs.length) return;
+    for (const ref of this.cur.refs) this.log.write(`Unreleased reference id=${ref} alloc_insn=${this.refInsn.get(ref) ?? 0}\n`);
+    this.reject(`${what} would lead to reference leak`, 'ref.leak');
   }
 
   // ---- register operand checks (check_reg_arg) ----
@@ -482,7 +497,15 @@ export class Analyzer {
     const regs = this.regs();
     if (f.kind === 'neg' || f.kind === 'end' || f.kind === 'bswap') {
       this.checkSrc(insn.dst);
-      if (f.kind === 'neg' && regs[insn.dst].type === 'SCALAR_VALUE') {
+      if ((f.kind === 'end' || f.kind === 'bswap') && regs[insn.dst].type === 'SCALAR_VALUE') {
+        this.checkDst(insn.dst, false);
+        const d = regs[insn.dst];
+        scalarByteSwap(d, f.order === 'swap' || f.order === 'be', (typeof f.imm === 'number' ? f.imm : insn.imm) / 8);
+        d.id = 0;
+        d.addConst = false;
+        d.addConst32 = false;
+        d.off = 0;
+      } else if (f.kind === 'neg' && regs[insn.dst].type === 'SCALAR_VALUE') {
         this.checkDst(insn.dst, false);
         const d = regs[insn.dst];
         scalarAlu(d, d, 'neg', alu32);
@@ -522,8 +545,11 @@ export class Analyzer {
             d = cloneReg(src);
             if (!fits) d.id = 0;
           } else if (src.type === 'SCALAR_VALUE') {
+            // W1 = (s8, s16)W2: values that need no sign extension stay linked to the source.
+            const noSext = src.umax < 1n << BigInt(f.signExtendFrom! - 1);
+            if (noSext) this.assignScalarIdBeforeMov(src);
             d = cloneReg(src);
-            d.id = 0;
+            if (!noSext) d.id = 0;
             coerceToSizeSx(d, f.signExtendFrom! / 8);
           } else {
             d = scalarUnknown();
@@ -881,7 +907,8 @@ export class Analyzer {
 
   private checkStackWrite(reg: RegState, off: number, size: number, valueRegno: number, stImm?: number): void {
     if (!tnumIsConst(reg.varOff)) {
-      this.reject('variable-offset stack writes are not supported by this verifier yet', 'unsupported.stack-var');
+      this.checkStackWriteVarOff(reg, off, size, valueRegno, stImm);
+      return;
     }
     const fr = this.stackFrame(reg);
     const abs = Number(s64(reg.varOff.value)) + off;
@@ -914,9 +941,61 @@ export class Analyzer {
     }
   }
 
+  /**
+   * check_stack_write_var_off (privileged): every byte the write may touch becomes MISC (ZERO stays ZERO when a zero
+   * is written) and spilled registers in range are forgotten; a spilled constant zero survives a zero write.
+   */
+  private checkStackWriteVarOff(reg: RegState, off: number, size: number, valueRegno: number, stImm?: number): void {
+    const fr = this.stackFrame(reg);
+    const value = valueRegno >= 0 ? this.regs()[valueRegno] : undefined;
+    const writingZero = value
+      ? value.type === 'SCALAR_VALUE' && tnumIsConst(value.varOff) && value.varOff.value === 0n
+      : stImm === 0;
+    const minOff = Number(reg.smin) + off;
+    const maxOff = Number(reg.smax) + off + size;
+    let zeroUsed = false;
+    for (let i = minOff; i < maxOff; i++) {
+      const slot = -i - 1;
+      const spi = Math.floor(slot / 8);
+      const st = fr.stack[spi];
+      this.scratchSlot(spi);
+      const ty = st.types[slot % 8];
+      if (writingZero && ty === 'SPILL' && st.types[7] === 'SPILL' && st.spilled.type === 'SCALAR_VALUE' &&
+        tnumIsConst(st.spilled.varOff) && st.spilled.varOff.value === 0n) {
+        zeroUsed = true;
+        continue;
+      }
+      st.spilled = notInitReg();
+      let nt: 'MISC' | 'ZERO' = 'MISC';
+      if (writingZero && ty === 'ZERO') {
+        nt = 'ZERO';
+        zeroUsed = true;
+      }
+      st.types[slot % 8] = nt;
+    }
+    if (zeroUsed && valueRegno >= 0) this.markPrecise(valueRegno);
+  }
+
+  /** check_stack_read_var_off + mark_reg_stack_read: a constant zero if every byte in range is ZERO, else unknown. */
+  private checkStackReadVarOff(reg: RegState, off: number, size: number, dst: number): void {
+    const fr = this.stackFrame(reg);
+    const minOff = Number(reg.smin) + off;
+    const maxOff = Number(reg.smax) + off + size;
+    let zeros = 0;
+    for (let i = minOff; i < maxOff; i++) {
+      const slot = -i - 1;
+      const spi = Math.floor(slot / 8);
+      this.scratchSlot(spi);
+      if (fr.stack[spi].types[slot % 8] !== 'ZERO') break;
+      zeros++;
+    }
+    if (dst >= 0) this.regs()[dst] = zeros === maxOff - minOff ? scalarConst(0n) : scalarUnknown();
+  }
+
   private checkStackRead(reg: RegState, off: number, size: number, dst: number): void {
     if (!tnumIsConst(reg.varOff)) {
-      this.reject('variable-offset stack reads are not supported by this verifier yet', 'unsupported.stack-var');
+      this.checkStackReadVarOff(reg, off, size, dst);
+      return;
     }
     const fr = this.stackFrame(reg);
     const abs = Number(s64(reg.varOff.value)) + off;
@@ -1062,7 +1141,7 @@ export class Analyzer {
 
   private isBranchTaken(r1: RegState, r2: RegState, op: Cond, jmp32: boolean, same: boolean): 0 | 1 | -1 {
     const isPkt = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
-    if (isPkt(r1) && isPkt(r2) && !jmp32) return -1;
+    if (isPkt(r1) && isPkt(r2) && !jmp32) return pktPtrBranchTaken(r1, r2, op);
     const ptr1 = r1.type !== 'SCALAR_VALUE';
     const ptr2 = r2.type !== 'SCALAR_VALUE';
     if (ptr1 || ptr2) {
@@ -1075,11 +1154,13 @@ export class Analyzer {
         b = r1;
       }
       if (!(b.type === 'SCALAR_VALUE' && isConst(b, jmp32))) return -1;
-      if (a.type === 'SCALAR_VALUE' || a.maybeNull || (a.type !== 'PTR_TO_STACK' && a.type !== 'PTR_TO_CTX' && a.type !== 'PTR_TO_MAP_VALUE' && a.type !== 'CONST_PTR_TO_MAP' && a.type !== 'PTR_TO_MEM' && a.type !== 'PTR_TO_PACKET' && a.type !== 'PTR_TO_PACKET_META' && a.type !== 'PTR_TO_PACKET_END' && a.type !== 'PTR_TO_MAP_KEY')) return -1;
+      // reg_not_null: only these pointer types are known non-null (not the stack, ctx or packet pointers).
+      if (a.type === 'SCALAR_VALUE' || a.maybeNull || (a.type !== 'PTR_TO_MAP_VALUE' && a.type !== 'CONST_PTR_TO_MAP' && a.type !== 'PTR_TO_MEM' && a.type !== 'PTR_TO_MAP_KEY' && a.type !== 'PTR_TO_SOCK_COMMON')) return -1;
       if (constValue(b, jmp32) !== 0n) return -1;
       return o === 'eq' ? 0 : o === 'ne' ? 1 : -1;
     }
-    return scalarBranchTaken(r1, r2, op, jmp32, same);
+    void same; // 6.18 has no rule for comparing a register with itself: both branches are explored.
+    return scalarBranchTaken(r1, r2, op, jmp32);
   }
 
   /** sync_linked_regs: registers sharing the scalar id of `known` learn its new bounds. */
@@ -1096,10 +1177,14 @@ export class Analyzer {
       if ((!reg.addConst && !known.addConst) || reg.off === known.off) {
         Object.assign(reg, cloneReg(known));
       } else {
-        const savedOff = reg.off;
+        // reg = known + (reg.off - known.off), keeping reg's own id, offset and add-const link.
+        const { off: savedOff, id: savedId, addConst: savedAdd, addConst32: savedAdd32 } = reg;
         const delta = scalarConst(BigInt((savedOff | 0) - (known.off | 0)));
         Object.assign(reg, cloneReg(known));
         reg.off = savedOff;
+        reg.id = savedId;
+        reg.addConst = savedAdd;
+        reg.addConst32 = savedAdd32;
         scalarAddNoSync(reg, delta);
       }
     }
@@ -1159,13 +1244,19 @@ export class Analyzer {
         for (let i = 0; i < meta.accessSize; i++) this.checkMemAccess(meta.rawRegno, i, 1, 'write', -1, false);
       }
     }
+    // record_func_key: the tail call's map must be a prog_array (the kernel prints this one without a newline).
+    if (fn.name === 'tail_call') {
+      if (meta.map?.type !== 'prog_array') this.reject('expected prog array map for tail call', 'helper.tail-call-map', false);
+      // A constant in-range key is recorded for the JIT's direct tail call, so it must be exact.
+      const key = this.regs()[3];
+      if (key.type === 'SCALAR_VALUE' && tnumIsConst(key.varOff) && key.varOff.value < BigInt(meta.map.maxEntries)) this.markPrecise(3);
+    }
     if (meta.releaseRegno) {
       const ref = this.regs()[meta.releaseRegno].refObjId;
       this.releaseReference(ref);
     }
-    if (fn.name === 'tail_call') {
-      // Fall through: a failed tail call continues with the next instruction.
-    }
+    // A failed tail call continues with the next instruction; a taken one must not leave references behind.
+    if (fn.name === 'tail_call') this.checkResourceLeak('tail_call');
     const regs = this.regs();
     for (let r = 0; r <= 5; r++) {
       regs[r] = notInitReg();
@@ -1192,6 +1283,9 @@ export class Analyzer {
         break;
       default:
         this.reject(`${fn.ret.kind} results are not supported by this verifier yet`, 'unsupported.ret');
+    }
+    if (meta.map && !mapFuncCompatible(meta.map.type, fn.name)) {
+      this.reject(`cannot pass map_type ${MAP_TYPE_IDS[meta.map.type] ?? 0} into func ${name}#${id}`, 'helper.map-type');
     }
     if (regs[0].maybeNull) regs[0].id = ++this.idGen;
     if (fn.name === 'ringbuf_reserve') {
@@ -1412,10 +1506,7 @@ export class Analyzer {
       this.reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'ldabs.type');
     }
     const ctx = this.checkSrc(6);
-    if (this.cur.refs.length) {
-      for (const ref of this.cur.refs) this.log.write(`Unreleased reference id=${ref} alloc_insn=${this.refInsn.get(ref) ?? 0}\n`);
-      this.reject('BPF_LD_[ABS|IND] would lead to reference leak', 'ref.leak');
-    }
+    this.checkResourceLeak('BPF_LD_[ABS|IND]');
     if (ctx.type !== 'PTR_TO_CTX') this.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', 'ldabs.r6');
     if (insn.form.kind === 'ld_ind') this.checkSrc(insn.src);
     if (ctx.off) this.reject(`dereference of modified ctx ptr R6 off=${ctx.off} disallowed`, 'ctx.modified');
@@ -1482,12 +1573,7 @@ export class Analyzer {
   // ---- exit ----
 
   private checkExit(): void {
-    if (this.cur.refs.length) {
-      // check_reference_leak prints one line per leaked reference; the last one is the error.
-      const line = (ref: number): string => `Unreleased reference id=${ref} alloc_insn=${this.refInsn.get(ref) ?? 0}`;
-      for (const ref of this.cur.refs) this.log.write(`${line(ref)}\n`);
-      this.reject('BPF_EXIT instruction in main prog would lead to reference leak', 'ref.leak');
-    }
+    this.checkResourceLeak('BPF_EXIT instruction in main prog');
     const r0 = this.checkSrc(0);
     const range = this.opts.progType.retRange;
     if (!range) return;
@@ -1549,6 +1635,8 @@ function coerceToSizeSx(b: RegState, size: number): void {
   }
   const lo = -(1n << (bits - 1n));
   const hi = (1n << (bits - 1n)) - 1n;
+  // Every value already fits the narrower signed range: sign extension changes nothing (6.18 keeps the bounds).
+  if (b.smin >= lo && b.smax <= hi) return;
   const smin = BigInt.asIntN(Number(bits), b.smin);
   const smax = BigInt.asIntN(Number(bits), b.smax);
   const sameUpper = (b.smin >> bits) === (b.smax >> bits) && smin <= smax;
@@ -1598,3 +1686,45 @@ function findGoodPktPointers(st: VerifierState, dst: RegState, rightOpen: boolea
   }
 }
 
+/**
+ * scalar_byte_swap (6.18): a byte swap (bswap, or be* on this little-endian host) swaps the tnum and re-derives
+ * the bounds from it; le* on little-endian is a truncation; 16- and 32-bit forms zero-extend.
+ */
+function scalarByteSwap(d: RegState, swap: boolean, bytes: number): void {
+  if (swap) {
+    const sw = (v: bigint): bigint => {
+      let out = 0n;
+      for (let i = 0; i < bytes; i++) out |= ((v >> BigInt(8 * i)) & 0xffn) << BigInt(8 * (bytes - 1 - i));
+      return out;
+    };
+    const varOff = { value: sw(d.varOff.value), mask: sw(d.varOff.mask) };
+    markUnbounded(d);
+    d.varOff = varOff;
+  }
+  if (bytes < 8) coerceToSize(d, bytes);
+  boundsSync(d);
+}
+
+/** is_pkt_ptr_branch_taken: a packet pointer known to be at or beyond pkt_end decides some comparisons. */
+function pktPtrBranchTaken(dst: RegState, src: RegState, op: Cond): 0 | 1 | -1 {
+  let pkt: RegState;
+  let o = op;
+  if (src.type === 'PTR_TO_PACKET_END') pkt = dst;
+  else if (dst.type === 'PTR_TO_PACKET_END') {
+    pkt = src;
+    o = FLIP_COND[o];
+  } else return -1;
+  if (pkt.range >= 0) return -1;
+  // BEYOND_PKT_END = -2, AT_PKT_END = -1.
+  switch (o) {
+    case 'le': case 'gt':
+      if (pkt.range === -2) return o === 'gt' ? 1 : 0;
+      break;
+    case 'lt': case 'ge':
+      if (pkt.range === -2 || pkt.range === -1) return o === 'ge' ? 1 : 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}

@@ -37,6 +37,8 @@ export interface VerifyError {
   readonly message: string;
   /** Stable machine-readable reason ("reg.uninit", "ctx.access", "unsupported.*" for what we do not model yet). */
   readonly code: string;
+  /** False when the kernel prints the message without a trailing newline (the statistics line follows on the same line). */
+  readonly newline?: boolean;
 }
 
 export interface VerifyResult {
@@ -62,7 +64,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const done = (error: VerifyError | null, a?: Analyzer): VerifyResult => {
     const processed = a?.stats.processed ?? 0;
     if (level > 0) {
-      if (error) log.write(`${error.message}\n`);
+      if (error) log.write(error.newline === false ? error.message : `${error.message}\n`);
       else if (level === 1) log.reset(0);
       log.write(stats(processed, a));
     }
@@ -78,6 +80,8 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const cfg = checkCfg(prog);
   if (level >= 2) cfg.subprogs.forEach((sp, i) => log.write(`func#${i} @${sp.start}\n`));
   if (cfg.error) return done(cfg.error);
+  const abnormal = checkAbnormalReturn(prog, cfg.subprogs.map((sp) => sp.start));
+  if (abnormal) return done(abnormal);
   const live = computeLiveness(prog, (id) => (pt.helpers.has(id) ? HELPER_PROTOS.get(id)?.args.length : undefined));
   if (level >= 2) log.write(printLiveRegs(prog, live, printKernelInsn));
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
@@ -92,7 +96,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
     const message = e instanceof Error ? e.message : String(e);
     return done({ pc: 0, message: `internal verifier error: ${message}`, code: 'unsupported.internal' }, a);
   }
-  if (r) return done({ pc: r.pc, message: r.message, code: r.code }, a);
+  if (r) return done({ pc: r.pc, message: r.message, code: r.code, ...(r.newline ? {} : { newline: false }) }, a);
   const deep = checkMaxStackDepth(prog, cfg.subprogs.map((s) => s.start), a.maxStack);
   // At level 1 a successful do_check leaves no path log behind; later checks print after that reset.
   if (deep && level === 1) log.reset(0);
@@ -127,4 +131,26 @@ function checkMaxStackDepth(prog: ReturnType<typeof makeProgram>, starts: readon
   };
   walk(0, 0, 1);
   return error;
+}
+
+/**
+ * check_abnormal_return: without BTF func_info (we model loads without BTF), subprograms may not use ld_abs/ld_ind
+ * or tail calls, whose exits bypass the subprogram's return.
+ */
+function checkAbnormalReturn(prog: ReturnType<typeof makeProgram>, starts: readonly number[]): VerifyError | undefined {
+  for (let i = 1; i < starts.length; i++) {
+    const end = starts[i + 1] ?? prog.slotCount;
+    let ldAbs = false;
+    let tail = false;
+    for (let pc = starts[i]; pc < end; pc++) {
+      const idx = prog.insnAt[pc];
+      if (idx < 0) continue;
+      const insn = prog.insns[idx];
+      if (insn.form.kind === 'ld_abs' || insn.form.kind === 'ld_ind') ldAbs = true;
+      if (insn.form.id === 'call' && insn.imm === 12) tail = true;
+    }
+    if (ldAbs) return { pc: starts[i], message: 'LD_ABS is not allowed in subprogs without BTF', code: 'btf.subprog-ld-abs' };
+    if (tail) return { pc: starts[i], message: 'tail_call is not allowed in subprogs without BTF', code: 'btf.subprog-tail-call' };
+  }
+  return undefined;
 }

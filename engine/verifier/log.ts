@@ -118,23 +118,40 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
   return s;
 }
 
-/** The log buffer: appends text, remembers positions, and rewinds like bpf_vlog_reset. */
+/**
+ * The log buffer: appends text, remembers positions, and rewinds like bpf_vlog_reset. Kept as chunks so that the
+ * per-instruction rewind (to append "; R0=..." to the previous line) costs O(1), not a copy of the whole log.
+ */
 export class VerifierLog {
-  private text = '';
+  private chunks: string[] = [];
+  private len = 0;
   constructor(readonly level: number) {}
   get enabled(): boolean {
     return this.level > 0;
   }
   get pos(): number {
-    return this.text.length;
+    return this.len;
   }
   write(s: string): void {
-    if (this.level > 0) this.text += s;
+    if (this.level > 0 && s.length) {
+      this.chunks.push(s);
+      this.len += s.length;
+    }
   }
   reset(pos: number): void {
-    this.text = this.text.slice(0, pos);
+    while (this.len > pos) {
+      const last = this.chunks[this.chunks.length - 1];
+      if (this.len - last.length >= pos) {
+        this.chunks.pop();
+        this.len -= last.length;
+      } else {
+        this.chunks[this.chunks.length - 1] = last.slice(0, pos - (this.len - last.length));
+        this.len = pos;
+      }
+    }
   }
   toString(): string {
-    return this.text;
+    if (this.chunks.length > 1) this.chunks = [this.chunks.join('')];
+    return this.chunks[0] ?? '';
   }
 }

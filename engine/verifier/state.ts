@@ -85,11 +85,14 @@ export interface VerifierState {
 export const MAX_BPF_STACK = 512;
 export const BPF_REG_FP = 10;
 
+/** The NOT_INIT register every fresh register is copied from (one spread of a shape-stable object is cheap). */
+const NOT_INIT: Readonly<RegState> = Object.freeze({
+  ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false, addConst32: false,
+  refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
+});
+
 export function notInitReg(): RegState {
-  return {
-    ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false, addConst32: false,
-    refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
-  };
+  return { ...NOT_INIT };
 }
 
 export function scalarUnknown(): RegState {
@@ -179,8 +182,35 @@ function tnumWithin(o: RegState, c: RegState): boolean {
   return (c.varOff.mask & ~o.varOff.mask) === 0n && (c.varOff.value & ~o.varOff.mask) === o.varOff.value;
 }
 
+/** regsEqual ignoring ids (which the caller maps through an IdMap); no allocation, it runs on every prune check. */
+function regsEqualButIds(a: RegState, b: RegState): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'NOT_INIT') return true;
+  return a.maybeNull === b.maybeNull && a.ringbuf === b.ringbuf && a.off === b.off && a.range === b.range &&
+    a.memSize === b.memSize && a.map === b.map && a.frameno === b.frameno &&
+    tnumEq(a.varOff, b.varOff) && a.smin === b.smin && a.smax === b.smax && a.umin === b.umin && a.umax === b.umax &&
+    a.s32min === b.s32min && a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max;
+}
+
 function regsExact(o: RegState, c: RegState, ids: IdMap): boolean {
-  return regsEqual({ ...o, id: 0 }, { ...c, id: 0 }) && ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
+  return regsEqualButIds(o, c) && ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
+}
+
+/**
+ * states_maybe_looping: the registers of the current frame are bit-identical (ids included). The kernel runs this
+ * cheap test before the exact states_equal of its infinite-loop check.
+ */
+export function statesMaybeLooping(old: VerifierState, cur: VerifierState): boolean {
+  if (old.curframe !== cur.curframe) return false;
+  const fo = old.frames[old.curframe].regs;
+  const fc = cur.frames[cur.curframe].regs;
+  for (let i = 0; i < 11; i++) {
+    const a = fo[i];
+    const b = fc[i];
+    if (a.type !== b.type || a.id !== b.id || a.refObjId !== b.refObjId) return false;
+    if (a.type !== 'NOT_INIT' && !regsEqualButIds(a, b)) return false;
+  }
+  return true;
 }
 
 /** regsafe: whether register state `o` (explored, safe) covers `c` (current). */

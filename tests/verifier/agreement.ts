@@ -20,7 +20,7 @@ const totals = { verdict: 0, error: 0, log1: 0, log2: 0 };
 const mark = (b: boolean): string => (b ? 'ok ' : 'XX ');
 for (const c of CORPUS) {
   const r = compare(c);
-  const l2 = stripUnmodelled(normaliseLog(kernelFor(c, 2).log)) === stripUnmodelled(normaliseLog(oursFor(c, 2).log));
+  const l2 = c.noLevel2 !== undefined || stripUnmodelled(normaliseLog(kernelFor(c, 2).log)) === stripUnmodelled(normaliseLog(oursFor(c, 2).log));
   totals.verdict += Number(r.verdictAgrees);
   totals.error += Number(r.errorAgrees);
   totals.log1 += Number(r.logAgrees);

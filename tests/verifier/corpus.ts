@@ -3,38 +3,13 @@
 // Maps are referenced as `ld_pseudo rN, 5, K` (BPF_PSEUDO_MAP_IDX: the K-th entry of `maps`), which the kernel
 // resolves through fd_array and our verifier through VerifyOptions.maps.
 
-export interface CorpusMap {
-  readonly name: string;
-  readonly type: 'hash' | 'array' | 'ringbuf' | 'prog_array';
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-}
+import { CFG_CORPUS } from './corpus-cfg';
+import { ARRAY, HASH, LOOKUP, RINGBUF, type CorpusCase } from './corpus-defs';
+import { SCALAR_CORPUS } from './corpus-scalar';
 
-export interface CorpusCase {
-  readonly name: string;
-  /** The rule the program exercises. */
-  readonly rule: string;
-  readonly progType: string;
-  readonly asm: string;
-  readonly maps?: readonly CorpusMap[];
-  readonly license?: string;
-}
+export type { CorpusCase, CorpusMap } from './corpus-defs';
 
-const HASH: CorpusMap = { name: '', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16 };
-const ARRAY: CorpusMap = { name: '', type: 'array', keySize: 4, valueSize: 16, maxEntries: 4 };
-const RINGBUF: CorpusMap = { name: '', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 };
-
-/** Prologue: *(u32 *)(r10 - 4) = 0; r2 = fp-4; r1 = map 0; call bpf_map_lookup_elem. */
-const LOOKUP = `
-*(u32 *)(r10 - 4) = 0
-r2 = r10
-r2 += -4
-ld_pseudo r1, 5, 0
-call 1
-`;
-
-export const CORPUS: readonly CorpusCase[] = [
+const BASE: readonly CorpusCase[] = [
   // --- accept: basics ---
   { name: 'ret0', rule: 'minimal program', progType: 'socket_filter', asm: 'r0 = 0\nexit' },
   { name: 'ret-ctx-len', rule: 'ctx read of __sk_buff.len', progType: 'socket_filter', asm: 'r0 = *(u32 *)(r1 + 0)\nexit' },
@@ -390,3 +365,6 @@ exit` },
   { name: 'ld-abs-xdp', rule: 'ld_abs only for skb program types', progType: 'xdp', asm: 'r6 = r1\nr0 = *(u8 *)skb[12]\nexit' },
   { name: 'ld-abs-clobbers', rule: 'ld_abs clobbers r1-r5', progType: 'socket_filter', asm: 'r6 = r1\nr2 = 1\nr0 = *(u32 *)skb[0]\nr0 = r2\nexit' },
 ];
+
+/** Every corpus program: the base set above and the per-area files. */
+export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS];

@@ -42,6 +42,11 @@ export function normaliseLog(log: string): string {
 export function lastErrorLine(log: string): string | null {
   const lines = log.split('\n').filter((l) => l.length > 0);
   const stats = lines.findIndex((l) => l.startsWith('processed '));
+  if (stats < 0) {
+    // A message printed without a newline runs into the statistics line: "expected prog array map for tail callprocessed 3 insns".
+    const glued = lines.findIndex((l) => /.processed \d+ insns \(limit/.test(l));
+    if (glued >= 0) return lines[glued].replace(/processed \d+ insns \(limit.*$/, '');
+  }
   const before = stats >= 0 ? lines.slice(0, stats) : lines;
   return before.length ? before[before.length - 1] : null;
 }

@@ -132,6 +132,9 @@ describe('StackPane', () => {
     expect(fp16.classList.contains('written')).toBe(true);
     expect(el.querySelector('[data-slot="fp-24"]')).toBeNull();
     expect(el.textContent).toContain('1 of 3 slots uninitialized');
+    (el.querySelector('[data-testid=stack-all]') as HTMLInputElement).click();
+    await settle();
+    expect(el.querySelector('[data-slot="fp-24"]')?.textContent).toContain('uninit');
   });
 });
 

@@ -326,6 +326,12 @@ test('xdp inputs: a UDP packet to port 9 is dropped and counted in the per-CPU m
   await counts.getByRole('button', { name: 'Set' }).click();
   await expect(counts.locator('tr.entry', { hasText: '06 00 00 00 = 6' })).toContainText('= u64 5');
   await page.screenshot({ path: path.join(SHOTS, 'xdp-packet-maps.png') });
+  await page.getByTestId('theme').click();
+  await page.getByTestId('tab-stack').click();
+  await page.getByTestId('stack-all').check();
+  await expect(page.getByTestId('stack').locator('tr[data-slot="fp-512"]')).toContainText('uninit');
+  await page.screenshot({ path: path.join(SHOTS, 'xdp-stack-light.png') });
+  await page.getByTestId('theme').click();
 
   // A malformed packet text is an error in the notice bar.
   await page.getByTestId('tab-inputs').click();

@@ -87,6 +87,9 @@ describe('StatePanes', () => {
     useEngineStore().features = new Set(['registers']);
     await nextTick();
     expect(el.querySelector('[data-testid=registers]')?.textContent).toContain('No program is running');
+    (el.querySelector('[data-testid=tab-maps]') as HTMLButtonElement).click();
+    await nextTick();
+    expect(el.querySelector('[data-testid=stack]')).toBeNull();
     expect(el.querySelector('[data-testid=maps]')?.textContent).toContain('Map contents are not available');
     useEngineStore().features = new Set(['registers', 'maps', 'inputs']);
     await nextTick();

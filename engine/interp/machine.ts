@@ -1754,34 +1754,54 @@ let warmedUp = false;
  * Runs every handler and every way out of the interpreter loop a few times before the first real
  * program. Without this, V8 compiles the loop (on-stack replacement) before it has type feedback
  * for the code after the loop and for handlers not yet seen, and then deoptimizes at every chunk
- * boundary: measured 50-130 ns per instruction instead of a few.
+ * boundary: measured 50-130 ns per instruction instead of a few. Each deoptimization of the loop
+ * costs a recompile of 0.2-0.7 s during which programs run 50-100x slower, so the operands cover
+ * large unsigned words and every jump goes both ways. (Deliberately not trained: the translation
+ * cache's second entry; that made the optimized loop 5-14% slower on every workload.)
  */
 function warmUp(): void {
-  const body: Insn[] = [makeInsn('mov64_imm', { dst: 3, imm: 7 }), makeInsn('mov64_imm', { dst: 4, imm: 3 }), makeInsn('stdw', { dst: 10, off: -16, imm: 5 })];
+  const body: Insn[] = [makeInsn('stdw', { dst: 10, off: -16, imm: 5 })];
   let tail: Insn[] = [];
-  for (const f of FORMS) {
-    switch (f.kind) {
-      case 'alu': case 'mov': case 'neg': case 'movsx': case 'end': case 'bswap': case 'addr_space_cast':
-        body.push(makeInsn(f.id, { dst: 3, src: 4, imm: 3 }), makeInsn('mov64_imm', { dst: 4, imm: 3 }));
-        break;
-      case 'jcond': body.push(makeInsn(f.id, { dst: 3, src: 4, imm: 1, off: 0 })); break;
-      case 'ldx': case 'ldsx': body.push(makeInsn(f.id, { dst: 3, src: 10, off: -16 })); break;
-      case 'st': case 'stx': case 'atomic': body.push(makeInsn(f.id, { dst: 10, src: 4, off: -16, imm: 1 })); break;
-      case 'may_goto': case 'ja': body.push(makeInsn(f.id, { off: 0, imm: 0 })); break;
-      case 'lddw': if (f.id === 'lddw') body.push(makeInsn('lddw', { dst: 5, imm: 1, imm2: 2 })); break;
-      case 'ld_abs': case 'ld_ind': tail = [makeInsn(f.id, { src: 4, imm: 100 })]; break;
-      default: break;
+  // Small operands, operands whose words are 2^31 or more as unsigned (negative immediates), and
+  // mixed ones: otherwise V8 specializes the 64-bit arithmetic and compares for small integers only,
+  // and the first `r6 += -1` of a real program throws the optimized loop away ("lost precision").
+  // Every conditional jump is both taken and not taken, so both continuations have type feedback.
+  for (const [a, b] of [[7, 3], [-7, -3], [7, -3]]) {
+    body.push(makeInsn('mov64_imm', { dst: 3, imm: a }), makeInsn('mov64_imm', { dst: 4, imm: b }));
+    for (const f of FORMS) {
+      switch (f.kind) {
+        case 'alu': case 'mov': case 'neg': case 'movsx': case 'end': case 'bswap': case 'addr_space_cast':
+          body.push(makeInsn(f.id, { dst: 3, src: 4, imm: b }), makeInsn('mov64_imm', { dst: 3, imm: a }), makeInsn('mov64_imm', { dst: 4, imm: b }));
+          break;
+        case 'jcond':
+          body.push(
+            makeInsn(f.id, { dst: 3, src: 4, imm: b, off: 0 }), makeInsn(f.id, { dst: 4, src: 3, imm: a, off: 0 }),
+            makeInsn(f.id, { dst: 3, src: 3, imm: a, off: 0 }),
+          );
+          break;
+        case 'ldx': case 'ldsx': if (a > 0) body.push(makeInsn(f.id, { dst: 3, src: 10, off: -16 }), makeInsn('mov64_imm', { dst: 3, imm: a })); break;
+        case 'st': case 'stx': case 'atomic': if (a > 0) body.push(makeInsn(f.id, { dst: 10, src: 4, off: -16, imm: 1 })); break;
+        case 'may_goto': case 'ja': if (a > 0) body.push(makeInsn(f.id, { off: 0, imm: 0 })); break;
+        case 'lddw': if (f.id === 'lddw' && a > 0) body.push(makeInsn('lddw', { dst: 5, imm: 1, imm2: 2 })); break;
+        case 'ld_abs': case 'ld_ind': tail = [makeInsn(f.id, { src: 4, imm: 100 })]; break;
+        default: break;
+      }
     }
   }
-  body.push(makeInsn('call', { imm: 7 }), makeInsn('call_local', { imm: 2 }), ...tail, makeInsn('exit'), makeInsn('mov64_imm', { dst: 0, imm: 1 }), makeInsn('exit'));
+  // Two endings: a legacy packet load past the end (ends the program), and one inside the packet
+  // followed by the main exit, so both ways out of the loop have type feedback.
+  const ending = (t: Insn[]): Insn[] => [...body, makeInsn('call', { imm: 7 }), makeInsn('call_local', { imm: 2 }), makeInsn('mov64_imm', { dst: 4, imm: 0 }), ...t, makeInsn('exit'), makeInsn('mov64_imm', { dst: 0, imm: 1 }), makeInsn('exit')];
+  const programs = [ending(tail), ending(tail.map((t) => makeInsn(t.form.id, { src: 4, imm: 1 })))];
   for (let i = 0; i < 40; i++) {
     const k = new KernelClass();
-    const prog = loadProgram(k, body, { type: 'socket_filter' });
+    const insns = programs[i % 2];
+    const prog = loadProgram(k, insns, { type: 'socket_filter' });
     const m = new Machine(k, prog, setupContext(k, { type: 'socket_filter', packet: new Uint8Array(64) }));
     m.run({ budget: 1 + (i % 7) });
-    if (i % 5 === 0) m.setBreakpoint(body.length - 4);
+    if (i % 5 === 0) m.setBreakpoint(insns.length - 4);
     m.run({ budget: 50 });
     m.run();
+    if (m.fault) throw new Error(`interpreter warm-up program faulted: ${m.fault.message}`);
     const k2 = new KernelClass();
     const bad = new Machine(k2, prog, setupContext(k2, { type: 'raw' }));
     bad.setReg(10, 0n);

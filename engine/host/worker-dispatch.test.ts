@@ -238,6 +238,31 @@ describe('EngineService', () => {
     expect(new TextDecoder().decode(fresh.subarray(16, 16 + name.length))).toBe(name);
   });
 
+  it('tracing inputs: u64 args[] by index reach an fentry program', async () => {
+    const s = service();
+    const o = await s.ask(open('fentry_args.o', readFileSync(path.join(EXAMPLES, 'fentry_args.o'))));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    const info = await s.ask({ kind: 'inputs', session: c.session });
+    if (info.kind !== 'inputs') throw new Error(JSON.stringify(info));
+    expect(info.info.inputs.type).toBe('tracing');
+    expect(info.info.fields.slice(0, 2)).toEqual([{ name: 'args[0]', offset: 0, size: 8 }, { name: 'args[1]', offset: 8, size: 8 }]);
+    const ctx = new Uint8Array(info.info.ctxSize);
+    const args = [1n, 2n, 3n, 4n, 5n, 0x1_0000_0007n];
+    args.forEach((v, i) => new DataView(ctx.buffer).setBigUint64(8 * i, v, true));
+    const hex = Array.from(ctx, (x) => x.toString(16).padStart(2, '0')).join(' ');
+    expect(await s.ask({ kind: 'session.restart', session: c.session, inputs: { type: 'tracing', ctx: hex, memory: [] } })).toMatchObject({ kind: 'session' });
+    const end = await s.ask({ kind: 'run', session: c.session });
+    if (end.kind !== 'stopped') throw new Error(JSON.stringify(end));
+    expect(end.reason).toBe('exit');
+    // struct call_info { start_ns, args_sum, ret, flags }: the sum of args[0..4] and (u32)args[5].
+    const v = parseHex(end.state.maps[0].entries[0].value);
+    const dv = new DataView(v.buffer);
+    expect(dv.getBigUint64(8, true)).toBe(args.slice(0, 5).reduce((a, b) => a + b));
+    expect(dv.getBigUint64(24, true)).toBe(args[5] & 0xffffffffn);
+  });
+
   it('edits an array value in place; the program sees it', async () => {
     const s = service();
     const bytes = readFileSync(path.join(EXAMPLES, 'tp_counter.o'));

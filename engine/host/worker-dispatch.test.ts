@@ -263,6 +263,25 @@ describe('EngineService', () => {
     expect(dv.getBigUint64(24, true)).toBe(args[5] & 0xffffffffn);
   });
 
+  it('syscall inputs: the raw ctx buffer is what the program reads', async () => {
+    const s = service();
+    const o = await s.ask(open('syscall_prog.o', readFileSync(path.join(EXAMPLES, 'syscall_prog.o'))));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    // struct args { u64 a, b, result; s32 status; }: compute() returns 1 when b == 0, else 0.
+    const ctx = (a: bigint, b: bigint): string => {
+      const bytes = new Uint8Array(32);
+      new DataView(bytes.buffer).setBigUint64(0, a, true);
+      new DataView(bytes.buffer).setBigUint64(8, b, true);
+      return Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(' ');
+    };
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0, inputs: { type: 'syscall', ctx: ctx(100n, 0n), memory: [] } });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    expect(await s.ask({ kind: 'inputs', session: c.session })).toMatchObject({ kind: 'inputs', info: { inputs: { type: 'syscall', ctx: ctx(100n, 0n) }, ctxSize: 32 } });
+    expect(await s.ask({ kind: 'run', session: c.session })).toMatchObject({ kind: 'stopped', reason: 'exit', state: { message: 'exited with r0 = 0x1' } });
+    await s.ask({ kind: 'session.restart', session: c.session, inputs: { type: 'syscall', ctx: ctx(100n, 7n), memory: [] } });
+    expect(await s.ask({ kind: 'run', session: c.session })).toMatchObject({ kind: 'stopped', reason: 'exit', state: { message: 'exited with r0 = 0x0' } });
+  });
+
   it('edits an array value in place; the program sees it', async () => {
     const s = service();
     const bytes = readFileSync(path.join(EXAMPLES, 'tp_counter.o'));

@@ -216,6 +216,17 @@ export class Machine {
     this.unlisten = kernel.space.onUnmap(() => {
       this.cHi = NO_HI;
     });
+    // V8 treats a field written once as constant and lets optimized code depend on it; the first
+    // access outside the stack changes the translation cache's fields and would throw away (or abort
+    // compiling) the optimized loop. Writing them twice here makes them plain mutable fields.
+    this.cHi = 0;
+    this.cHi = NO_HI;
+    this.cLo = this.cLim = this.cBase = this.spLo = this.spHi = 1;
+    this.cLo = this.cLim = this.cBase = this.spLo = this.spHi = 0;
+    this.cW = true;
+    this.cW = false;
+    this.mv = EMPTY_VIEW;
+    this.mv = this.stackView;
     this.frames.push({ prog, retPc: -1, saved: new Int32Array(20), stack: this.stackRegions[0], mayGoto: BPF_MAX_LOOPS, loop: undefined });
     this.setFrameRegs(0);
     const [h1, l1] = splitAddress(run.r1);

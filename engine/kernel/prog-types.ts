@@ -143,7 +143,7 @@ export const PROG_TYPES: Readonly<Record<string, ProgType>> = Object.freeze({
     id: 4, name: 'sched_act', ctxStruct: 'struct __sk_buff', ctxSize: SKB_SIZE,
     fields: skbFields({ writable: ['mark', 'tc_index', 'priority', 'tc_classid', 'cb', 'tstamp', 'queue_mapping'], denied: ['family'], packet: true, meta: true }),
   }),
-  tracepoint: type({ id: 5, name: 'tracepoint', ctxStruct: 'void (trace event record)', ctxSize: 2048, fields: [], opaque: { minOffset: 8, writable: false } }),
+  tracepoint: type({ id: 5, name: 'tracepoint', ctxStruct: 'void (trace event record)', ctxSize: 8192, fields: [], opaque: { minOffset: 8, writable: false } }),
   xdp: type({
     id: 6, name: 'xdp', ctxStruct: 'struct xdp_md', ctxSize: 24,
     fields: [

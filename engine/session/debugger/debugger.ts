@@ -62,15 +62,16 @@ export interface DebuggerOptions {
   readonly historyLimit?: number;
   /**
    * Instructions one forward command may run before stopping with 'budget': default 1,000,000
-   * when recording (about 20 s at the measured recorded speed), 100,000,000 on the fast path.
+   * when recording (about 2 s at the measured 0.4-0.6 M recorded steps/s), 100,000,000 on the fast path.
    */
   readonly budget?: number;
   /** Polled every 4,096 recorded steps and every 1M unrecorded ones; returning true stops the command with 'cancelled'. */
   readonly shouldCancel?: () => boolean;
 }
 
-// Measured with debugger.bench.ts: about 1.4 KB of heap per recorded step (mostly the interpreter's
-// undo closures), so 100,000 steps cost about 140 MB. Raise it with historyLimit when needed.
+// Measured with debugger.bench.ts (--expose-gc): about 0.3 KB of heap per recorded step (the
+// interpreter's compact undo records plus this history's entries), so 100,000 steps cost about
+// 32 MB. Raise it with historyLimit when needed.
 const DEFAULT_HISTORY = 100_000;
 const NO_ORIGINS: Array<readonly [bigint, SlotOrigin | undefined]> = [];
 const NO_REGS: StepChange['regs'] = [];

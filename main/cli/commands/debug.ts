@@ -24,7 +24,7 @@ const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem 
   --helpers    2013 images: the seed's helper set with table helpers (2013, default), the RFC's runtime
                exactly, which had no table helpers (2013-faithful), or today's helpers (modern)
   --probe FN   2013 images: the traced function (bpf_trace_printk's line prefix)
-  --history N  instructions kept for reverse execution (default 100000, about 140 MB);
+  --history N  instructions kept for reverse execution (default 100000, about 32 MB);
                0 turns reverse execution off and runs at full interpreter speed
   --echo       echo each command after a "(bpfdbg) " prompt (for transcripts of piped input)
 

@@ -112,7 +112,7 @@ export class Analyzer {
   /** A spill or fill by the current instruction (INSN_F_STACK_ACCESS). */
   private insnStack?: { frameno: number; spi: number };
 
-  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness, private readonly jmpPoints: ReadonlySet<number>) {
+  constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness, private readonly jmpPoints: ReadonlySet<number>, private readonly forcePoints: ReadonlySet<number> = new Set()) {
     this.log = opts.log;
     this.prunePoints = prunePoints;
   }
@@ -300,7 +300,8 @@ export class Analyzer {
 
   /** is_state_visited: prune against finished states here; maybe checkpoint the current one. */
   private isStateVisited(): boolean | Reject {
-    let addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8;
+    const force = this.forcePoints.has(this.pc);
+    let addNew = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8);
     const list = this.explored.get(this.pc) ?? [];
     // clean_live_states: finished states forget registers that are dead here (compute_live_registers).
     for (const cp of list) {
@@ -321,7 +322,7 @@ export class Analyzer {
           return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
         }
         // Inside a loop, checkpoint only every 20 jumps or 100 insns (different iterations rarely prune).
-        if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
+        if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
       } else if (stateCovers(cp.state, this.cur, this.idGen)) {
         cp.hits++;
         if (this.jmpPoints.has(this.pc)) this.pushHist();
@@ -813,6 +814,10 @@ export class Analyzer {
         this.checkPacketAccess(regno, reg, off, size);
         if (t === 'read' && valueRegno >= 0) regs[valueRegno] = scalarUnknown();
         break;
+      case 'CONST_PTR_TO_MAP':
+        // check_ptr_to_map_access reads struct bpf_map fields through vmlinux BTF, which we do not model.
+        this.reject('map_ptr field access (BTF-typed) is not supported by this verifier yet', 'unsupported.map-ptr-access');
+        break;
       case 'PTR_TO_SOCK_COMMON':
         if (reg.maybeNull) this.reject(`R${regno} invalid mem access '${regTypeStr(reg)}'`, 'mem.null');
         this.reject('access to sock_common fields is not supported by this verifier yet', 'unsupported.sock');
@@ -827,13 +832,24 @@ export class Analyzer {
     }
   }
 
-  /** check_ptr_alignment on x86-64 (efficient unaligned access): only stack accesses must be aligned. */
+  /** Atomics check alignment strictly for every pointer type (check_mem_access's strict_alignment_once). */
+  private strictAlign = false;
+
+  /**
+   * check_ptr_alignment on x86-64 (efficient unaligned access): stack accesses must always be aligned, other
+   * pointers only under strict alignment (atomics), with the pointer kind in the message.
+   */
   private checkPtrAlignment(reg: RegState, off: number, size: number): void {
-    if (reg.type !== 'PTR_TO_STACK' || size === 1) return;
+    if (size === 1) return;
+    const desc: Partial<Record<string, string>> = {
+      PTR_TO_STACK: 'stack ', PTR_TO_MAP_VALUE: 'value ', PTR_TO_MAP_KEY: 'key ', PTR_TO_CTX: 'context ', PTR_TO_SOCK_COMMON: 'sock ',
+    };
+    if (reg.type !== 'PTR_TO_STACK' && !this.strictAlign) return;
+    if (reg.type === 'PTR_TO_PACKET' || reg.type === 'PTR_TO_PACKET_META') return;
     const regOff = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
     if (!tnumIsAligned(regOff, size)) {
       const tn = tnumIsConst(reg.varOff) ? s64(reg.varOff.value).toString() : tnumPrint(reg.varOff);
-      this.reject(`misaligned stack access off ${tn}+${reg.off}+${off} size ${size}`, 'stack.misaligned');
+      this.reject(`misaligned ${desc[reg.type] ?? ''}access off ${tn}+${reg.off}+${off} size ${size}`, reg.type === 'PTR_TO_STACK' ? 'stack.misaligned' : 'mem.misaligned');
     }
   }
 
@@ -1048,14 +1064,20 @@ export class Analyzer {
     this.checkSrc(insn.dst);
     if (f.atomicOp === 'cmpxchg') this.checkSrc(0);
     const regs = this.regs();
-    if (regs[insn.src].type !== 'SCALAR_VALUE') this.reject(`R${insn.src} leaks addr into mem`, 'atomic.leak');
+    // Privileged: a pointer source does not leak (is_pointer_value is false with allow_ptr_leaks).
     const dst = regs[insn.dst];
     if (dst.type === 'PTR_TO_CTX' || dst.type === 'PTR_TO_PACKET' || dst.type === 'PTR_TO_PACKET_META') {
       this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(dst)} is not allowed`, 'atomic.type');
     }
     const loadReg = f.atomicOp === 'cmpxchg' ? 0 : f.fetch ? insn.src : -1;
-    this.checkMemAccess(insn.dst, insn.off, f.size!, 'read', loadReg, false);
-    this.checkMemAccess(insn.dst, insn.off, f.size!, 'write', -1, false);
+    this.strictAlign = true;
+    try {
+      this.checkMemAccess(insn.dst, insn.off, f.size!, 'read', -1, false);
+      if (loadReg >= 0) this.checkMemAccess(insn.dst, insn.off, f.size!, 'read', loadReg, false);
+      this.checkMemAccess(insn.dst, insn.off, f.size!, 'write', -1, false);
+    } finally {
+      this.strictAlign = false;
+    }
   }
 
   // ---- conditional jumps (check_cond_jmp_op) ----
@@ -1229,7 +1251,8 @@ export class Analyzer {
 
   private checkHelperCall(insn: Insn): void {
     const id = insn.imm;
-    const name = helperKernelName(id);
+    // func_id 0 (BPF_FUNC_unspec) is in range: it fails as a helper no program type may use.
+    const name = id === 0 ? 'bpf_unspec' : helperKernelName(id);
     if (name === 'unknown') this.reject(`invalid func ${name}#${id}`, 'helper.invalid');
     if (!this.opts.progType.helpers.has(id)) this.reject(`program of this type cannot use helper ${name}#${id}`, 'helper.not-allowed');
     const fn = HELPER_PROTOS.get(id);
@@ -1284,6 +1307,7 @@ export class Analyzer {
       default:
         this.reject(`${fn.ret.kind} results are not supported by this verifier yet`, 'unsupported.ret');
     }
+    if (CHANGES_PKT_DATA.has(fn.name)) clearAllPktPointers(this.cur);
     if (meta.map && !mapFuncCompatible(meta.map.type, fn.name)) {
       this.reject(`cannot pass map_type ${MAP_TYPE_IDS[meta.map.type] ?? 0} into func ${name}#${id}`, 'helper.map-type');
     }
@@ -1446,10 +1470,22 @@ export class Analyzer {
         this.reject(`${arg.kind} arguments are not supported by this verifier yet`, 'unsupported.arg');
     }
     if (!ok) this.reject(`R${regno} type=${regTypeStr(reg)} expected=${expected}`, 'helper.arg-type');
-    if (t !== 'SCALAR_VALUE' && t !== 'PTR_TO_STACK' && t !== 'PTR_TO_MAP_VALUE' && t !== 'PTR_TO_PACKET' && t !== 'PTR_TO_PACKET_META' && t !== 'PTR_TO_MEM' && t !== 'PTR_TO_MAP_KEY' && reg.off) {
-      // check_func_arg_reg_off: only memory-like pointers may carry a fixed offset.
-      this.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, 'helper.arg-off');
+    // check_func_arg_reg_off: a released pointer must be unmodified; only memory-like pointers may carry offsets.
+    if (arg.flags.includes('OBJ_RELEASE')) {
+      if (reg.off) this.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, 'helper.arg-off');
+      this.checkPtrOffReg(regno, reg);
+    } else if (t !== 'SCALAR_VALUE' && t !== 'PTR_TO_STACK' && t !== 'PTR_TO_MAP_VALUE' && t !== 'PTR_TO_PACKET' && t !== 'PTR_TO_PACKET_META' && t !== 'PTR_TO_MEM' && t !== 'PTR_TO_MAP_KEY') {
+      if (reg.off) this.reject(`dereference of modified ${regTypeStr(reg)} ptr R${regno} off=${reg.off} disallowed`, 'helper.arg-off');
+      this.checkPtrOffReg(regno, reg);
     }
+  }
+
+  /** __check_ptr_off_reg's variable-offset part: the pointer's var_off must be the constant 0. */
+  private checkPtrOffReg(regno: number, reg: RegState): void {
+    if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+      this.reject(`variable ${regTypeStr(reg)} access var_off=${tnumPrint(reg.varOff)} disallowed`, 'helper.arg-var-off');
+    }
+    void regno;
   }
 
   /** check_helper_mem_access (+ check_stack_range_initialized for the stack, privileged). */
@@ -1472,7 +1508,7 @@ export class Analyzer {
         return;
       case 'PTR_TO_STACK': {
         if (size === 0 && !zeroOk) this.reject('invalid zero-sized read', 'stack.zero-size');
-        this.checkStackAccessWithinBounds(regno, reg, reg.off, size, ' indirect access to');
+        this.checkStackAccessWithinBounds(regno, reg, reg.off, size, access === 'write' ? ' write to' : ' read from');
         if (raw && tnumIsConst(reg.varOff)) {
           raw.rawRegno = regno;
           raw.accessSize = size;
@@ -1677,7 +1713,8 @@ function markPtrOrNullRegs(st: VerifierState, id: number, refObjId: number, isNu
 function findGoodPktPointers(st: VerifierState, dst: RegState, rightOpen: boolean): void {
   if (dst.off < 0 || (dst.off === 0 && rightOpen)) return;
   if (dst.umax > BigInt(MAX_PACKET_OFF) || dst.umax + BigInt(dst.off) > BigInt(MAX_PACKET_OFF)) return;
-  const newRange = rightOpen ? dst.off - 1 : dst.off;
+  // pkt' > pkt_end fails, so pkt' <= pkt_end: off bytes are there; right-open (pkt' < pkt_end): one more.
+  const newRange = rightOpen ? dst.off + 1 : dst.off;
   const type = dst.type;
   const id = dst.id;
   for (const fr of st.frames) {
@@ -1727,4 +1764,21 @@ function pktPtrBranchTaken(dst: RegState, src: RegState, op: Cond): 0 | 1 | -1 {
       break;
   }
   return -1;
+}
+
+/** bpf_helper_changes_pkt_data (net/core/filter.c): helpers after which every packet pointer is stale. */
+const CHANGES_PKT_DATA: ReadonlySet<string> = new Set([
+  'clone_redirect', 'l3_csum_replace', 'l4_csum_replace', 'lwt_push_encap', 'lwt_seg6_action', 'lwt_seg6_adjust_srh',
+  'lwt_seg6_store_bytes', 'msg_pop_data', 'msg_pull_data', 'msg_push_data', 'skb_adjust_room', 'skb_change_head',
+  'skb_change_proto', 'skb_change_tail', 'skb_pull_data', 'skb_store_bytes', 'skb_vlan_pop', 'skb_vlan_push',
+  'store_hdr_opt', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail',
+]);
+
+/** clear_all_pkt_pointers: mark_reg_invalid on every packet pointer (privileged: it becomes an unknown scalar). */
+function clearAllPktPointers(st: VerifierState): void {
+  const stale = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
+  for (const fr of st.frames) {
+    for (let i = 0; i < 11; i++) if (stale(fr.regs[i])) fr.regs[i] = scalarUnknown();
+    for (const sl of fr.stack) if (sl.types[7] === 'SPILL' && stale(sl.spilled)) sl.spilled = scalarUnknown();
+  }
 }

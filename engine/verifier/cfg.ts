@@ -35,7 +35,12 @@ export interface CfgResult {
   readonly prunePoints: ReadonlySet<number>;
   /** Slots reached non-sequentially, recorded in the jump history (mark_jmp_point). */
   readonly jmpPoints: ReadonlySet<number>;
+  /** Prune points where a new state is always recorded (is_force_checkpoint). */
+  readonly forcePoints: ReadonlySet<number>;
 }
+
+/** Helper ids whose calls invoke a program callback: for_each_map_elem, timer_set_callback, find_vma, loop, user_ringbuf_drain. */
+const CALLBACK_HELPERS: ReadonlySet<number> = new Set([164, 170, 180, 181, 209]);
 
 /** Jump target slot of the insn at slot pc, for branches the kernel checks in check_subprogs. */
 function branchTarget(insn: Insn, pc: number): number | undefined {
@@ -56,8 +61,9 @@ const isExitOrJa = (insn: Insn): boolean => insn.form.kind === 'exit' || insn.fo
 export function checkCfg(p: Program): CfgResult {
   const prune = new Set<number>();
   const jmp = new Set<number>();
+  const force = new Set<number>();
   let found: Subprog[] = [];
-  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: found, prunePoints: prune, jmpPoints: jmp });
+  const fail = (pc: number, message: string, code: string): CfgResult => ({ error: { pc, message, code }, subprogs: found, prunePoints: prune, jmpPoints: jmp, forcePoints: force });
 
   // add_subprog for every bpf-to-bpf call target.
   const starts = new Set<number>([0]);
@@ -119,6 +125,12 @@ export function checkCfg(p: Program): CfgResult {
       case 'callx':
         prune.add(next);
         jmp.add(next);
+        // Helpers that call back into the program (bpf_loop, for_each_map_elem, find_vma, timer_set_callback,
+        // user_ringbuf_drain) are forced checkpoints (mark_force_checkpoint + mark_prune_point).
+        if (insn.form.id === 'call' && CALLBACK_HELPERS.has(insn.imm)) {
+          prune.add(pc);
+          force.add(pc);
+        }
         if (insn.form.id === 'call_local') {
           prune.add(pc);
           return [[next, 'fall'], [pc + insn.imm + 1, 'branch']];
@@ -161,5 +173,5 @@ export function checkCfg(p: Program): CfgResult {
       pc++;
     }
   }
-  return { subprogs, prunePoints: prune, jmpPoints: jmp };
+  return { subprogs, prunePoints: prune, jmpPoints: jmp, forcePoints: force };
 }

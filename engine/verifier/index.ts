@@ -80,6 +80,8 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const cfg = checkCfg(prog);
   if (level >= 2) cfg.subprogs.forEach((sp, i) => log.write(`func#${i} @${sp.start}\n`));
   if (cfg.error) return done(cfg.error);
+  const ldimm = resolvePseudoLdimm64(prog, opts.maps ?? []);
+  if (ldimm) return done(ldimm);
   const abnormal = checkAbnormalReturn(prog, cfg.subprogs.map((sp) => sp.start));
   if (abnormal) return done(abnormal);
   const live = computeLiveness(prog, (id) => (pt.helpers.has(id) ? HELPER_PROTOS.get(id)?.args.length : undefined));
@@ -87,7 +89,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
     progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8, nrCpuIds: opts.nrCpuIds,
-  }, cfg.prunePoints, live, cfg.jmpPoints);
+  }, cfg.prunePoints, live, cfg.jmpPoints, cfg.forcePoints);
   let r: Reject | undefined;
   try {
     r = a.run();
@@ -151,6 +153,30 @@ function checkAbnormalReturn(prog: ReturnType<typeof makeProgram>, starts: reado
     }
     if (ldAbs) return { pc: starts[i], message: 'LD_ABS is not allowed in subprogs without BTF', code: 'btf.subprog-ld-abs' };
     if (tail) return { pc: starts[i], message: 'tail_call is not allowed in subprogs without BTF', code: 'btf.subprog-tail-call' };
+  }
+  return undefined;
+}
+
+/**
+ * resolve_pseudo_ldimm64: map references are resolved before the walk. By index needs an fd_array; a direct value
+ * pointer needs a map with map_direct_value_addr (a single-entry array) and an offset inside the value.
+ */
+function resolvePseudoLdimm64(prog: ReturnType<typeof makeProgram>, maps: readonly MapInfo[]): VerifyError | undefined {
+  for (const insn of prog.insns) {
+    const id = insn.form.id;
+    if (!id.startsWith('lddw_map_')) continue;
+    const pc = prog.pcOf[prog.insns.indexOf(insn)];
+    const byIdx = id.startsWith('lddw_map_idx');
+    if (byIdx && maps.length === 0) return { pc, message: 'fd_idx without fd_array is invalid', code: 'map.fd-array' };
+    const map = byIdx ? maps[insn.imm] : maps.find((m, i) => (m.fd ?? i) === insn.imm);
+    if (!map) return { pc, message: `fd ${insn.imm} is not pointing to valid bpf_map`, code: 'map.fd' };
+    if (id.endsWith('value')) {
+      const off = (insn.imm2 ?? 0) >>> 0;
+      if (map.type !== 'array') return { pc, message: 'no direct value access support for this map type', code: 'map.direct-value' };
+      if (map.maxEntries !== 1 || off >= map.valueSize) {
+        return { pc, message: `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`, code: 'map.direct-value' };
+      }
+    }
   }
   return undefined;
 }

@@ -12,7 +12,8 @@ const FAKE_MAP_BASE = 0xffff888100000000n;
 /** The text after "N: " in the verifier log, e.g. "(61) r2 = *(u32 *)(r1 +0)". */
 export function printKernelInsn(insn: Insn): string {
   return printAsmKernel(insn, {
-    helperName: (id) => helperKernelName(id),
+    // func_id_name(0) is "unspec" (__BPF_FUNC_MAPPER's first entry).
+    helperName: (id) => (id === 0 ? 'bpf_unspec' : helperKernelName(id)),
     immName: (i, value) => (i.form.id === 'lddw' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
   });
 }

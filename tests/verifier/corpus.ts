@@ -5,6 +5,8 @@
 
 import { CFG_CORPUS } from './corpus-cfg';
 import { ARRAY, HASH, LOOKUP, RINGBUF, type CorpusCase } from './corpus-defs';
+import { HELPER_CORPUS } from './corpus-helpers';
+import { MEM_CORPUS } from './corpus-mem';
 import { SCALAR_CORPUS } from './corpus-scalar';
 
 export type { CorpusCase, CorpusMap } from './corpus-defs';
@@ -367,4 +369,4 @@ exit` },
 ];
 
 /** Every corpus program: the base set above and the per-area files. */
-export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS];
+export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS, ...MEM_CORPUS, ...HELPER_CORPUS];

@@ -1,10 +1,21 @@
 // Known disagreements with the kernel, each with its reason; engine/verifier/EXCEPTIONS.md explains them in full.
 
 export interface KnownDifference {
-  /** What differs: the first error line, or only the level-1 log text. */
-  readonly what: 'error' | 'log';
+  /**
+   * What differs: 'verdict' (we reject, with an unsupported.* code, what the kernel accepts), the first error line,
+   * or only the level-1 log text.
+   */
+  readonly what: 'verdict' | 'error' | 'log';
   readonly reason: string;
 }
 
 export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
+  'ptr-map-ptr-deref': {
+    what: 'verdict',
+    reason: 'reading struct bpf_map fields through a map pointer (check_ptr_to_map_access) is typed by vmlinux BTF, which the verifier does not model; it rejects with unsupported.map-ptr-access',
+  },
+  'null-spill-refined': {
+    what: 'log',
+    reason: "6.18's stack-liveness pass lets the kernel prune at insn 10 (fp-16 is dead there); we compare dead stack slots too, so we walk that path once more (processed 13 vs 12)",
+  },
 };

@@ -1,6 +1,6 @@
 // Public surface of the interpreter: runProgram() for one-shot runs, prepareRun() + Machine for debugging.
 import type { Insn } from '../isa';
-import { BpfMap, Kernel, setupContext, type KernelOptions, type MapDef, type RunContext, type RunProgType } from '../kernel';
+import { BpfMap, Kernel, releaseContext, setupContext, type KernelOptions, type MapDef, type RunContext, type RunProgType } from '../kernel';
 import { Machine, type Fault, type FaultCode, type StopReason } from './machine';
 import { loadProgram, type Program } from './program';
 
@@ -93,11 +93,15 @@ export function runProgram(insns: readonly Insn[], opts: RunOptions = {}): RunRe
   let fault: RunFault | undefined = machine.fault;
   if (stop === 'budget') fault = { code: 'budget_exhausted', message: `instruction budget of ${machine.executed} used up`, pc: machine.pc, program: machine.prog.name };
   if (stop === 'cancelled') fault = { code: 'cancelled', message: 'run cancelled', pc: machine.pc, program: machine.prog.name };
-  return {
+  const result: RunResult = {
     r0: machine.reg(0), executed: machine.executed, stop, ...(fault ? { fault } : {}),
     ...(context.ctx ? { ctxOut: context.ctx.bytes.slice() } : {}),
     ...(context.mem ? { memOut: context.mem.bytes.slice() } : {}),
     ...(context.packet ? { packetOut: context.packet.bytes.slice() } : {}),
     console: kernel.console, maps,
   };
+  // The kernel may be the caller's and serve many runs: give back this run's stacks and context.
+  machine.dispose();
+  releaseContext(kernel, context);
+  return result;
 }

@@ -315,3 +315,15 @@ describe('budget, cancel and stepping', () => {
     expect(m0.get(key)![0]).toBe(0x2a);
   });
 });
+
+describe('runProgram on a shared kernel', () => {
+  it('gives back its stacks and context regions, so one kernel serves any number of runs', () => {
+    const k = new Kernel();
+    const insns = asm('r0 = *(u8 *)(r1 + 0)\n*(u64 *)(r10 - 8) = r0\nexit');
+    for (let i = 0; i < 70_000; i++) {
+      const r = runProgram(insns, { kernel: k, type: 'socket_filter', packet: new Uint8Array(64).fill(i & 0xff) });
+      if (r.stop !== 'exit') throw new Error(`run ${i}: ${r.stop} ${r.fault?.message}`);
+    }
+    expect(runProgram(insns, { kernel: k, mem: Uint8Array.of(42) }).r0).toBe(42n);
+  });
+});

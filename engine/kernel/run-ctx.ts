@@ -32,6 +32,13 @@ export interface RunContext {
    * offsets in it, so ld_abs/ld_ind at SKF_LL_OFF + k and SKF_NET_OFF + k can reach them.
    */
   headers?: PacketHeaders;
+  /** The writable room before the packet (xdp_adjust_head and friends grow into it). */
+  headroom?: Region;
+}
+
+/** Unmaps what setupContext mapped, for runs that share one kernel. */
+export function releaseContext(k: Kernel, c: RunContext): void {
+  for (const r of [c.ctx, c.mem, c.packet, c.headroom]) if (r) k.space.unmap(r);
 }
 
 export interface PacketHeaders {
@@ -134,7 +141,7 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
         else new DataView(bytes.buffer).setUint32(XDP_MD.ingress_ifindex, LOOPBACK_IFINDEX, true);
         const ptrs: Record<number, bigint> = { [XDP_MD.data]: data, [XDP_MD.data_end]: dataEnd, [XDP_MD.data_meta]: data };
         const ctx = k.space.map({ name: 'ctx (struct xdp_md)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: false, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
-        return { r1: ptr(ctx), r2: 0n, ctx, packet };
+        return { r1: ptr(ctx), r2: 0n, ctx, packet, headroom };
       }
       const bytes = new Uint8Array(SK_BUFF.size);
       if (input.ctx) bytes.set(input.ctx.subarray(0, SK_BUFF.size));
@@ -151,7 +158,7 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       const ptrs: Record<number, bigint> = { [SK_BUFF.data]: data, [SK_BUFF.data_end]: dataEnd, [SK_BUFF.data_meta]: data };
       // __sk_buff is writable only in some fields (mark, priority, cb[], tc_index...); the verifier polices which.
       const ctx = k.space.map({ name: 'ctx (struct __sk_buff)', kind: 'ctx', hi: HI.DIRECT, bytes, writable: true, fieldLoad: (off, size) => (size === 4 ? ptrs[off] : undefined) });
-      return { r1: ptr(ctx), r2: 0n, ctx, packet, headers };
+      return { r1: ptr(ctx), r2: 0n, ctx, packet, headers, headroom };
     }
   }
 }

@@ -14,6 +14,7 @@ export function printKernelInsn(insn: Insn): string {
   return printAsmKernel(insn, {
     // func_id_name(0) is "unspec" (__BPF_FUNC_MAPPER's first entry).
     helperName: (id) => (id === 0 ? 'bpf_unspec' : helperKernelName(id)),
-    immName: (i, value) => (i.form.id === 'lddw' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
+    // A callback address (BPF_PSEUDO_FUNC) prints its raw immediate, like a plain constant.
+    immName: (i, value) => (i.form.id === 'lddw' || i.form.id === 'lddw_func' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
   });
 }

@@ -36,6 +36,14 @@ describe('workspace file', () => {
     expect(printWorkspace(full).endsWith('}\n')).toBe(true);
   });
 
+  it('keeps every bottom tab the app has, the verifier tab included', () => {
+    for (const bottomTab of ['console', 'diagnostics', 'verifier'] as const) {
+      const w: WorkspaceState = { ...full, layout: { ...full.layout, bottomTab } };
+      const r = parseWorkspaceText(printWorkspace(w));
+      expect(r.ok ? r.workspace.layout.bottomTab : r.diagnostic.message).toBe(bottomTab);
+    }
+  });
+
   it('refuses a file from a newer version with a clear message, and an unversioned one', () => {
     const r = parseWorkspaceText(mutate((w) => (w.version = WORKSPACE_VERSION + 1)));
     expect(r.ok).toBe(false);
@@ -75,6 +83,7 @@ describe('workspace file', () => {
       [mutate((w) => (w.inputs = { 'a/b': 'x' })), 'workspace.invalid'],
       [mutate((w) => (w.inputs = { r1: 5 })), 'workspace.invalid'],
       [mutate((w) => ((w.layout as Record<string, unknown>).theme = 'neon')), 'workspace.invalid'],
+      [mutate((w) => ((w.layout as Record<string, unknown>).bottomTab = 'output')), 'workspace.invalid'],
       [mutate((w) => ((w.layout as Record<string, unknown>).sizes = { listing: 1e9 })), 'workspace.invalid'],
       [mutate((w) => ((w.layout as Record<string, unknown>).sizes = [])), 'workspace.invalid'],
       ['{"format":"bpfdbg-workspace","version":1,"breakpoints":[],"watches":[],"inputs":{"__proto__":"x"},"layout":{"theme":"dark","sizes":{}}}', 'workspace.invalid'],

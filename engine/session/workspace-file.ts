@@ -55,7 +55,7 @@ export interface WorkspaceBreakpoint {
 export interface WorkspaceLayout {
   readonly theme: 'dark' | 'light';
   /** Which tab of the bottom area is shown. */
-  readonly bottomTab?: 'console' | 'diagnostics';
+  readonly bottomTab?: 'console' | 'diagnostics' | 'verifier';
   /** Pane sizes in CSS pixels by pane name (listing, state, bottom, ...). */
   readonly sizes: Readonly<Record<string, number>>;
 }
@@ -177,7 +177,7 @@ export const checkWorkspace: Check = obj({
   inputs: record(str(L.maxInputValue), L.maxInputs),
   layout: obj({
     theme: oneOf(['dark', 'light']),
-    bottomTab: opt(oneOf(['console', 'diagnostics'])),
+    bottomTab: opt(oneOf(['console', 'diagnostics', 'verifier'])),
     sizes: record(int(0, 100_000), L.maxLayoutEntries),
   }),
 });

@@ -16,6 +16,8 @@ import { useDocumentsStore } from './documents';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
 
+export type BottomTab = NonNullable<WorkspaceState['layout']['bottomTab']>;
+
 const AUTOSAVE_DELAY_MS = 1500;
 const EXPORT_PAGE = 10_000;
 
@@ -26,7 +28,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const inputs = ref<Record<string, string>>({});
   /** Pane sizes in pixels by pane name. */
   const sizes = ref<Record<string, number>>({});
-  const bottomTab = ref<'console' | 'diagnostics'>();
+  /** The bottom area's tab: the one source of truth (App.vue shows it), saved with the layout. */
+  const bottomTab = ref<BottomTab>('console');
   /** The workspace file (Electron: path) or name (browser) last saved or opened. */
   const current = ref<string>();
   /** Browser mode: saved workspace names; Electron: recent workspace files. */
@@ -79,7 +82,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       breakpoints: await breakpointList(),
       watches: [...watches.value],
       inputs: { ...inputs.value },
-      layout: { theme: useUiStore().theme, ...(bottomTab.value ? { bottomTab: bottomTab.value } : {}), sizes: { ...sizes.value } },
+      layout: { theme: useUiStore().theme, bottomTab: bottomTab.value, sizes: { ...sizes.value } },
     };
   }
 
@@ -153,7 +156,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       watches.value = [...w.watches];
       inputs.value = { ...w.inputs };
       sizes.value = { ...w.layout.sizes };
-      bottomTab.value = w.layout.bottomTab;
+      // Files written before the tab was saved have none: the console, as on a fresh start.
+      bottomTab.value = w.layout.bottomTab ?? 'console';
       ui.theme = w.layout.theme;
       for (const n of notes) ui.notify('info', n);
       autosaveOn = true;

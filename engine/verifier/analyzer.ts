@@ -1114,9 +1114,13 @@ export class Analyzer {
     }
     // collect_linked_regs: scalars sharing an id with the compared registers, recorded for backtracking.
     const linked: Array<{ frameno: number; regno?: number; spi?: number }> = [];
+    // Only registers live at the frame's current insn count (6.17+ uses live_regs_before here).
     const collect = (id: number): void => {
       this.cur.frames.forEach((fr, frameno) => {
+        const at = frameno === this.cur.curframe ? this.pc : this.cur.frames[frameno + 1].callsite;
+        const liveMask = this.live.liveBefore[at];
         fr.regs.forEach((r, regno) => {
+          if (regno >= BPF_REG_FP || !(liveMask & (1 << regno))) return;
           if (r.type === 'SCALAR_VALUE' && r.id === id && !linked.some((e) => e.frameno === frameno && e.regno === regno)) linked.push({ frameno, regno });
         });
         fr.stack.forEach((sl, spi) => {
@@ -1141,12 +1145,12 @@ export class Analyzer {
       boundsSync(tDst);
       boundsSync(tSrc);
       if (!srcIsFake && srcReg.id) {
-        this.syncLinkedRegs(this.cur, srcReg);
-        this.syncLinkedRegs(other, tSrc);
+        this.syncLinkedRegs(this.cur, srcReg, linked);
+        this.syncLinkedRegs(other, tSrc, linked);
       }
       if (dstReg.id) {
-        this.syncLinkedRegs(this.cur, dstReg);
-        this.syncLinkedRegs(other, tDst);
+        this.syncLinkedRegs(this.cur, dstReg, linked);
+        this.syncLinkedRegs(other, tDst, linked);
       }
     }
     if (!jmp32 && srcIsFake && insn.imm === 0 && (op === 'eq' || op === 'ne') && dstReg.maybeNull) {
@@ -1186,11 +1190,12 @@ export class Analyzer {
   }
 
   /** sync_linked_regs: registers sharing the scalar id of `known` learn its new bounds. */
-  private syncLinkedRegs(st: VerifierState, known: RegState): void {
+  private syncLinkedRegs(st: VerifierState, known: RegState, linked: ReadonlyArray<{ frameno: number; regno?: number; spi?: number }>): void {
     const all: RegState[] = [];
-    for (const fr of st.frames) {
-      all.push(...fr.regs);
-      for (const sl of fr.stack) if (sl.types[7] === 'SPILL') all.push(sl.spilled);
+    for (const e of linked) {
+      const fr = st.frames[e.frameno];
+      if (e.regno !== undefined) all.push(fr.regs[e.regno]);
+      else if (fr.stack[e.spi!].types[7] === 'SPILL') all.push(fr.stack[e.spi!].spilled);
     }
     for (const reg of all) {
       if (reg.type !== 'SCALAR_VALUE' || reg === known || reg.id !== known.id) continue;

@@ -1,8 +1,9 @@
 // Real compiled programs (resources/examples/*.o) through our verifier and the kernel, for the agreement table.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode, makeInsn, type Insn } from '../../engine/isa';
 import { loadObject, type BpfObject, type ObjProgram } from '../../engine/obj';
+import { BTF_KIND, decodeBtf, type Btf } from '../../engine/obj/btf';
 import { verify, type VerifyResult } from '../../engine/verifier';
 import { BPF_F_SLEEPABLE, closeFd, mapCreate, progLoad } from '../../engine/host/bpf';
 import { PROG_TYPES } from '../../engine/kernel/prog-types';
@@ -43,6 +44,21 @@ export function oursForExample(e: ExampleProgram, logLevel: 0 | 1 | 2 = 1): Veri
   });
 }
 
+let vmlinux: Btf | null | undefined;
+
+/**
+ * attach_btf_id for tracing programs (fentry/fexit/fmod_ret): the id of the attach function's BTF_KIND_FUNC in the
+ * running kernel's BTF, as libbpf finds it. Undefined when the program attaches to nothing or BTF is unavailable.
+ */
+export function attachBtfId(prog: ObjProgram): number | undefined {
+  if (!prog.attachTo || prog.type.name !== 'tracing') return undefined;
+  if (vmlinux === undefined) {
+    const path = '/sys/kernel/btf/vmlinux';
+    vmlinux = existsSync(path) ? (decodeBtf(new Uint8Array(readFileSync(path)), '.BTF', path).btf ?? null) : null;
+  }
+  return vmlinux?.find(prog.attachTo, BTF_KIND.FUNC)[0]?.id;
+}
+
 export function kernelForExample(e: ExampleProgram, logLevel: 1 | 2 = 1): KernelVerdict {
   const fds: number[] = [];
   try {
@@ -55,6 +71,7 @@ export function kernelForExample(e: ExampleProgram, logLevel: 1 | 2 = 1): Kernel
       progType: e.prog.type.id, insns: encode(byMapIndex(e.prog.insns)), license: e.obj.license ?? '', logLevel, fdArray: fds,
       progFlags: PROG_TYPES[e.prog.type.name]?.requiresSleepable ? BPF_F_SLEEPABLE : 0,
       ...(e.prog.attachType ? { expectedAttachType: e.prog.attachType.id } : {}),
+      ...(attachBtfId(e.prog) !== undefined ? { attachBtfId: attachBtfId(e.prog) } : {}),
     });
     if (res.ok && res.fd !== undefined) closeFd(res.fd);
     return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log };

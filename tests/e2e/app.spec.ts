@@ -45,6 +45,33 @@ test('opens an example object and shows its listing with source lines', async ({
   expect(errors).toEqual([]);
 });
 
+test('the splitters resize the state panes and the console area', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  await expect(page.getByTestId('listing').getByText('xdp_drop_discard:')).toBeVisible();
+  const state = page.getByTestId('state-area');
+  const bottom = page.getByTestId('bottom-area');
+  const width = async (): Promise<number> => (await state.boundingBox())?.width ?? 0;
+  const height = async (): Promise<number> => (await bottom.boundingBox())?.height ?? 0;
+  const w0 = await width();
+  const bar = await page.getByTestId('split-state').boundingBox();
+  if (!bar) throw new Error('no state splitter');
+  // Drag the bar 120 px to the left: the state panes to its right grow by as much.
+  await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + bar.width / 2 - 60, bar.y + bar.height / 2, { steps: 4 });
+  await page.mouse.move(bar.x + bar.width / 2 - 120, bar.y + bar.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect.poll(width).toBeCloseTo(w0 + 120, 0);
+  // The keyboard: ArrowUp on the focused console splitter moves it up 10 px, the console grows.
+  const h0 = await height();
+  await page.getByTestId('split-bottom').focus();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(height).toBeCloseTo(h0 + 20, 0);
+  await page.screenshot({ path: path.join(SHOTS, 'resized-panes.png') });
+});
+
 test('raw bytecode with a bad instruction: diagnostics point into the listing', async ({ page }) => {
   await ready(page);
   const words = [[0xb7, 0, 0, 0, 7, 0, 0, 0], [0xff, 0, 0, 0, 0, 0, 0, 0], [0x95, 0, 0, 0, 0, 0, 0, 0]];

@@ -258,11 +258,18 @@ export class Analyzer {
 
   /** mark_chain_precision for register `regno` of the current frame (and/or preset slots). */
   private markPrecise(regno: number, preset?: (bt: Backtrack) => void): void {
-    markChainPrecision({
+    markChainPrecision(this.precisionEnv, { state: this.cur, firstIdx: this.firstIdx, lastIdx: this.pc, history: this.history, parent: this.parent }, regno, preset);
+  }
+
+  /** What backtracking needs from us, built once (markPrecise runs on most branches and pointer operations). */
+  private get precisionEnv(): Parameters<typeof markChainPrecision>[0] {
+    this.precisionEnvCache ??= {
       prog: this.prog, log: this.log, printInsn: printKernelInsn,
       printFrameAll: (st, fr) => printFrame(st.frames[fr], 'all', st.refs),
-    }, { state: this.cur, firstIdx: this.firstIdx, lastIdx: this.pc, history: this.history, parent: this.parent }, regno, preset);
+    };
+    return this.precisionEnvCache;
   }
+  private precisionEnvCache?: Parameters<typeof markChainPrecision>[0];
 
   private updateBranchCounts(): void {
     let cp = this.parent;
@@ -1166,8 +1173,7 @@ export class Analyzer {
   }
 
   private isBranchTaken(r1: RegState, r2: RegState, op: Cond, jmp32: boolean, same: boolean): 0 | 1 | -1 {
-    const isPkt = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
-    if (isPkt(r1) && isPkt(r2) && !jmp32) return pktPtrBranchTaken(r1, r2, op);
+    if (isPktAny(r1) && isPktAny(r2) && !jmp32) return pktPtrBranchTaken(r1, r2, op);
     const ptr1 = r1.type !== 'SCALAR_VALUE';
     const ptr2 = r2.type !== 'SCALAR_VALUE';
     if (ptr1 || ptr2) {
@@ -1786,4 +1792,8 @@ function clearAllPktPointers(st: VerifierState): void {
     for (let i = 0; i < 11; i++) if (stale(fr.regs[i])) fr.regs[i] = scalarUnknown();
     for (const sl of fr.stack) if (sl.types[7] === 'SPILL' && stale(sl.spilled)) sl.spilled = scalarUnknown();
   }
+}
+
+function isPktAny(r: RegState): boolean {
+  return r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
 }

@@ -9,12 +9,15 @@ import { helperKernelName } from '../kernel/helper-protos';
  */
 const FAKE_MAP_BASE = 0xffff888100000000n;
 
+/** The printer callbacks, built once: this runs for every logged instruction. */
+const CALLBACKS: Parameters<typeof printAsmKernel>[1] = {
+  // func_id_name(0) is "unspec" (__BPF_FUNC_MAPPER's first entry).
+  helperName: (id) => (id === 0 ? 'bpf_unspec' : helperKernelName(id)),
+  // A callback address (BPF_PSEUDO_FUNC) prints its raw immediate, like a plain constant.
+  immName: (i, value) => (i.form.id === 'lddw' || i.form.id === 'lddw_func' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
+};
+
 /** The text after "N: " in the verifier log, e.g. "(61) r2 = *(u32 *)(r1 +0)". */
 export function printKernelInsn(insn: Insn): string {
-  return printAsmKernel(insn, {
-    // func_id_name(0) is "unspec" (__BPF_FUNC_MAPPER's first entry).
-    helperName: (id) => (id === 0 ? 'bpf_unspec' : helperKernelName(id)),
-    // A callback address (BPF_PSEUDO_FUNC) prints its raw immediate, like a plain constant.
-    immName: (i, value) => (i.form.id === 'lddw' || i.form.id === 'lddw_func' ? undefined : `0x${(FAKE_MAP_BASE + ((value & 0xffffn) << 12n)).toString(16)}`),
-  });
+  return printAsmKernel(insn, CALLBACKS);
 }

@@ -34,9 +34,14 @@ console.log(`\nprograms ${CORPUS.length}: verdict agrees ${totals.verdict}, firs
 // Real programs: verdict, first error, logs, and processed-instruction counts.
 console.log('\nresources/examples (real compiled programs): verdict, first error, level-1 log, level-2 log, processed count');
 const ex = { n: 0, verdict: 0, error: 0, log1: 0, log2: 0, processed: 0 };
+const timings: string[] = [];
 for (const e of examplePrograms()) {
+  let t = performance.now();
   const k = kernelForExample(e);
+  const kms = performance.now() - t;
+  t = performance.now();
   const o = oursForExample(e);
+  const oms = performance.now() - t;
   const l1 = normaliseLog(k.log) === normaliseLog(o.log);
   const l2 = stripUnmodelled(normaliseLog(kernelForExample(e, 2).log)) === stripUnmodelled(normaliseLog(oursForExample(e, 2).log));
   const kp = /processed (\d+) insns/.exec(k.log)?.[1] ?? '?';
@@ -48,5 +53,22 @@ for (const e of examplePrograms()) {
   ex.log2 += Number(l2);
   ex.processed += Number(samep);
   console.log(`${mark(k.verdict === o.verdict)}${mark((o.error?.message ?? null) === k.error)}${mark(l1)}${mark(l2)}${mark(samep)}${e.id.padEnd(34)} kernel=${k.verdict}${k.error ? ` "${k.error}"` : ''} processed ${kp} | ours=${o.verdict}${o.error ? ` "${o.error.message}"` : ''} processed ${o.processed}`);
+  timings.push(`  ${e.id.padEnd(34)} kernel ${kms.toFixed(1).padStart(8)} ms ${kp.padStart(8)} insns | ours ${oms.toFixed(1).padStart(8)} ms ${String(o.processed).padStart(8)} insns`);
 }
 console.log(`\nexamples ${ex.n}: verdict agrees ${ex.verdict}, first error agrees ${ex.error}, level-1 log agrees ${ex.log1}, level-2 log agrees ${ex.log2}, processed count agrees ${ex.processed}`);
+
+// Verification time at log level 1, ours and the kernel's (wall clock around verify() and BPF_PROG_LOAD in this run),
+// for the examples and the program that hits the 1,000,000-insn limit.
+console.log('\nverification time (log level 1, wall clock, this run)');
+for (const line of timings) console.log(line);
+const big = CORPUS.find((c) => c.name === 'loop-too-complex');
+if (big) {
+  let t = performance.now();
+  const k = kernelFor(big, 1);
+  const kms = performance.now() - t;
+  t = performance.now();
+  const o = oursFor(big, 1);
+  const oms = performance.now() - t;
+  const kp = /processed (\d+) insns/.exec(k.log)?.[1] ?? '?';
+  console.log(`  ${'corpus/loop-too-complex'.padEnd(34)} kernel ${kms.toFixed(1).padStart(8)} ms ${kp.padStart(8)} insns | ours ${oms.toFixed(1).padStart(8)} ms ${String(o.processed).padStart(8)} insns`);
+}

@@ -1525,15 +1525,19 @@ export class Analyzer {
           raw.accessSize = size;
           return;
         }
-        if (access === 'write' && tnumIsConst(reg.varOff)) {
+        if (access === 'write') {
+          // check_stack_range_initialized with clobber: every byte the helper may write becomes MISC, over the
+          // whole range a variable offset can reach; a spilled register there is scrubbed (scrub_spilled_slot).
           const fr = this.stackFrame(reg);
-          const min = Number(s64(reg.varOff.value)) + reg.off;
-          for (let i = min; i < min + size; i++) {
+          const konst = tnumIsConst(reg.varOff);
+          const min = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smin)) + reg.off;
+          const max = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smax)) + reg.off + size;
+          for (let i = min; i < max; i++) {
             const slot = -i - 1;
             const st = fr.stack[Math.floor(slot / 8)];
-            if (st.types[7] === 'SPILL') {
+            if (st.types[slot % 8] !== 'MISC' && st.types[slot % 8] !== 'ZERO' && st.types[slot % 8] !== 'INVALID' && st.types[7] === 'SPILL') {
               st.spilled = scalarUnknown();
-              st.types = st.types.map((x) => (x === 'SPILL' ? 'MISC' : x));
+              st.types = st.types.map((x) => (x === 'INVALID' ? x : 'MISC'));
             }
             st.types[slot % 8] = 'MISC';
           }

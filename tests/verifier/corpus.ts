@@ -7,6 +7,7 @@ import { CFG_CORPUS } from './corpus-cfg';
 import { ARRAY, HASH, LOOKUP, RINGBUF, type CorpusCase } from './corpus-defs';
 import { HELPER_CORPUS } from './corpus-helpers';
 import { MEM_CORPUS } from './corpus-mem';
+import { MORE_CORPUS } from './corpus-more';
 import { SCALAR_CORPUS } from './corpus-scalar';
 
 export type { CorpusCase, CorpusMap } from './corpus-defs';
@@ -369,4 +370,4 @@ exit` },
 ];
 
 /** Every corpus program: the base set above and the per-area files. */
-export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS, ...MEM_CORPUS, ...HELPER_CORPUS];
+export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS, ...MEM_CORPUS, ...HELPER_CORPUS, ...MORE_CORPUS];

@@ -12,6 +12,7 @@ import type { MapInfo, VerifierState } from './state';
 export type { MapInfo, RegState, StackSlot, FrameState, VerifierState, RegType, SlotType } from './state';
 export { printKernelInsn } from './kernel-disasm';
 export { printReg, printFrame, regTypeStr } from './log';
+export { verify2013, type Verify2013Options, type Verify2013Result, type Mode2013, type Error2013, type Quirk2013, type State2013View } from './ebpf2013';
 
 export interface VerifyOptions {
   /** Program type by name ("socket_filter", "xdp", ...) or enum value. */

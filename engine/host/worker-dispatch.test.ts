@@ -155,6 +155,36 @@ describe('EngineService', () => {
     expect(end).toMatchObject({ kind: 'stopped', reason: 'exit', state: { status: 'exited', message: 'exited with r0 = 0xc' } });
   });
 
+  it('answers that move execution carry the listing line of the pc, as locate finds it', async () => {
+    const s = service();
+    const src = ['r1 = 5', 'r2 = 7', 'r1 += r2', 'r0 = r1', 'exit', ''].join('\n');
+    const o = await s.ask(open('p.s', new TextEncoder().encode(src)));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const doc = o.document.id;
+    const where = async (pc: number): Promise<number> => {
+      const r = await s.ask({ kind: 'locate', document: doc, program: 0, pc });
+      return r.kind === 'located' ? r.line : NaN;
+    };
+    const c = await s.ask({ kind: 'session.create', document: doc, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    expect(c.line).toBe(await where(c.state.pc));
+    const answers = [
+      await s.ask({ kind: 'step', session: c.session, mode: 'into' }),
+      await s.ask({ kind: 'step', session: c.session, mode: 'into' }),
+      await s.ask({ kind: 'step', session: c.session, mode: 'back' }),
+      await s.ask({ kind: 'register.set', session: c.session, register: 3, value: '0x1' }),
+      await s.ask({ kind: 'state', session: c.session }),
+      await s.ask({ kind: 'console', session: c.session, line: 'stepi' }),
+      await s.ask({ kind: 'run', session: c.session }),
+    ];
+    for (const r of answers) {
+      if (r.kind !== 'stopped' && r.kind !== 'state' && r.kind !== 'console') throw new Error(JSON.stringify(r));
+      if (!r.state) throw new Error(`no state in ${JSON.stringify(r)}`);
+      expect(r.line, `${r.kind} at pc ${r.state.pc}`).toBe(await where(r.state.pc));
+      expect(r.line).toBeGreaterThan(0);
+    }
+  });
+
   it('edits registers while paused; a reverse step undoes the edit', async () => {
     const s = service();
     const o = await s.ask(open('p.s', new TextEncoder().encode('r1 = 5\nr0 = r1\nexit\n')));

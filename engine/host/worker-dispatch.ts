@@ -86,6 +86,8 @@ export class EngineService {
   private readonly tasks = new Map<number, Task>();
   /** The last verification of each program ("document:program"), for verifier.state. */
   private readonly verifications = new Map<string, Verification>();
+  /** Which document and program each session debugs, so answers can carry the listing line of the pc. */
+  private readonly sessionPrograms = new Map<number, { readonly document: number; readonly program: number }>();
 
   /**
    * @param cancelSignal shared with the host thread, which sets it on 'cancel': a running debugger
@@ -123,6 +125,15 @@ export class EngineService {
     for (const text of this.sessions.newOutput(session)) this.send({ type: 'event', event: { kind: 'console', stream: 'program', text } });
   }
 
+  /**
+   * The listing line of `pc` in the session's program: answers that move execution carry it, so the
+   * renderer reveals the current line without a second ('locate') round trip per step.
+   */
+  private lineOf(session: number, pc: number): { line: number } | Record<string, never> {
+    const where = this.sessionPrograms.get(session);
+    return where ? { line: this.workspace.locate(where.document, where.program, pc) } : {};
+  }
+
   private reply(id: number, response: Response): void {
     this.send({ type: 'response', id, response });
   }
@@ -158,7 +169,8 @@ export class EngineService {
           const first = r.diagnostics.find((d) => d.severity === 'error');
           return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started', diagnostics };
         }
-        return { kind: 'session', session: r.id, state: r.state, diagnostics };
+        this.sessionPrograms.set(r.id, { document: request.document, program: request.program });
+        return { kind: 'session', session: r.id, state: r.state, diagnostics, ...this.lineOf(r.id, r.state.pc) };
       }
       case 'session.restart': {
         const r = this.sessions.restart(request.session, sessionInputs(request.inputs));
@@ -168,7 +180,7 @@ export class EngineService {
           const first = r.diagnostics.find((d) => d.severity === 'error');
           return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started with these inputs', diagnostics };
         }
-        return { kind: 'session', session: request.session, state: r.state, diagnostics };
+        return { kind: 'session', session: request.session, state: r.state, diagnostics, ...this.lineOf(request.session, r.state.pc) };
       }
       case 'inputs': {
         const v = this.sessions.inputs(request.session);
@@ -182,7 +194,8 @@ export class EngineService {
             : this.sessions.deleteMapEntry(request.session, request.map, parseHexBytes(request.key));
         if (!r) return noSession(request.session);
         if (!r.ok) return { kind: 'error', code: request.kind === 'register.set' ? 'session.edit-register' : 'session.edit-map', message: r.message };
-        return { kind: 'state', state: this.sessions.snapshot(request.session)!, message: r.message };
+        const state = this.sessions.snapshot(request.session)!;
+        return { kind: 'state', state, message: r.message, ...this.lineOf(request.session, state.pc) };
       }
       case 'verify': {
         const doc = this.workspace.document(request.document);
@@ -205,7 +218,7 @@ export class EngineService {
         const r = request.kind === 'run' ? this.sessions.run(request.session) : this.sessions.step(request.session, request.mode);
         if (!r) return noSession(request.session);
         this.flushOutput(request.session);
-        return { kind: 'stopped', reason: r.reason, message: r.message, state: r.state };
+        return { kind: 'stopped', reason: r.reason, message: r.message, state: r.state, ...this.lineOf(request.session, r.state.pc) };
       }
       case 'breakpoint.toggle': {
         const bps = this.sessions.toggleBreakpoint(request.session, request.pc);
@@ -213,14 +226,14 @@ export class EngineService {
       }
       case 'state': {
         const state = this.sessions.snapshot(request.session);
-        return state ? { kind: 'state', state } : noSession(request.session);
+        return state ? { kind: 'state', state, ...this.lineOf(request.session, state.pc) } : noSession(request.session);
       }
       case 'console': {
         if (request.session === undefined) return { kind: 'console', lines: ['No program is loaded: open a file, then debug it (F5 or F11).'] };
         const r = this.sessions.console(request.session, request.line);
         if (!r) return noSession(request.session);
         this.flushOutput(request.session);
-        return { kind: 'console', lines: r.text.replace(/\n$/, '').split('\n'), state: r.state, breakpoints: this.sessions.breakpoints(request.session) ?? [] };
+        return { kind: 'console', lines: r.text.replace(/\n$/, '').split('\n'), state: r.state, breakpoints: this.sessions.breakpoints(request.session) ?? [], ...this.lineOf(request.session, r.state.pc) };
       }
     }
   }

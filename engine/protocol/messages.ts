@@ -289,15 +289,19 @@ export type Response =
   | { readonly kind: 'listing'; readonly document: number; readonly program: number; readonly start: number; readonly total: number; readonly lines: readonly ListingLine[] }
   /** The listing line of an instruction, or -1 when no instruction starts at that pc. */
   | { readonly kind: 'located'; readonly line: number }
-  | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot; readonly diagnostics: readonly WireDiagnostic[] }
-  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly message: string; readonly state: StateSnapshot }
-  | { readonly kind: 'state'; readonly state: StateSnapshot; readonly message?: string }
+  /**
+   * `line` (in session, stopped, state and console answers) is the listing line of `state.pc` in the session's program
+   * (-1 when no instruction starts there), so a host shows where execution is without a 'locate' round trip.
+   */
+  | { readonly kind: 'session'; readonly session: number; readonly state: StateSnapshot; readonly diagnostics: readonly WireDiagnostic[]; readonly line?: number }
+  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly message: string; readonly state: StateSnapshot; readonly line?: number }
+  | { readonly kind: 'state'; readonly state: StateSnapshot; readonly message?: string; readonly line?: number }
   | { readonly kind: 'inputs'; readonly info: InputsInfo }
   | { readonly kind: 'verified'; readonly report: VerifyReport }
   | { readonly kind: 'verifier-state'; readonly pc: number; readonly states: readonly AbstractState[] }
   | { readonly kind: 'breakpoints'; readonly breakpoints: readonly BreakpointInfo[] }
   /** Console output; `state` is set when the command had a session (it may have run or edited the program). */
-  | { readonly kind: 'console'; readonly lines: readonly string[]; readonly state?: StateSnapshot; readonly breakpoints?: readonly BreakpointInfo[] }
+  | { readonly kind: 'console'; readonly lines: readonly string[]; readonly state?: StateSnapshot; readonly breakpoints?: readonly BreakpointInfo[]; readonly line?: number }
   | { readonly kind: 'cancelled'; readonly target: number; readonly found: boolean }
   | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly diagnostics?: readonly WireDiagnostic[] };
 

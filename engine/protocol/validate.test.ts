@@ -105,6 +105,7 @@ describe('engine message validation', () => {
             session: 1, pc: 4, status: 'ready', registers: [{ name: 'r0', value: '0xffffffffffffffff' }],
             frames: [{ index: 0, pc: 4, slots: [{ offset: -8, bytes: '00 01 02 03 04 05 06 07', origin: 'spilled r1' }] }], maps: [],
           },
+          line: 9,
         },
       },
       { type: 'event', event: { kind: 'console', stream: 'program', text: 'hello\n' } },
@@ -118,6 +119,10 @@ describe('engine message validation', () => {
     expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'listing', document: 1, program: 0, start: 0, total: 1, lines: [{ kind: 'insn', index: 0, pc: 0, bytes: 'B7', text: '', invalid: false }] } })).toMatchObject({ ok: false, error: 'message.response.lines[0].bytes must be hex byte pairs' });
     expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'state', state: { session: 1, pc: 0, status: 'ready', registers: [{ name: 'r0', value: '12' }], frames: [], maps: [] } } }).ok).toBe(false);
     expect(checkEngineMessage({ type: 'request', id: 1, request: { kind: 'hello' } }).ok).toBe(false);
+    const state = { session: 1, pc: 0, status: 'ready', registers: [], frames: [], maps: [] };
+    expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'state', state, line: -1 } }).ok).toBe(true);
+    expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'state', state, line: -2 } }).ok).toBe(false);
+    expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'stopped', reason: 'step', message: '', state, line: 1.5 } }).ok).toBe(false);
   });
 
   it('validates menu messages', () => {

@@ -83,18 +83,22 @@ export const useDebugStore = defineStore('debug', () => {
     session.value = r.session;
     sessionOf = { document: doc.id, program: docs.programIndex };
     breakpoints.value = new Set();
-    accept(r.state, undefined, true);
+    accept(r.state, undefined, true, r.line);
     note(`Started ${docs.program?.name ?? doc.name} at insn ${r.state.pc}.`);
     void loadInputs();
     return 'new';
   }
 
-  /** Takes a new state; `stepFrom` is the pc a single forward step ran from (undefined for anything else). */
-  function accept(s: StateSnapshot, stepFrom: number | undefined = undefined, fresh = false): void {
+  /**
+   * Takes a new state; `stepFrom` is the pc a single forward step ran from (undefined for anything else);
+   * `line` is the listing line of the pc when the engine sent it (then no 'locate' round trip is needed).
+   */
+  function accept(s: StateSnapshot, stepFrom: number | undefined = undefined, fresh = false, line?: number): void {
     previous.value = !fresh && state.value && state.value.session === s.session ? state.value : undefined;
     steppedPc.value = stepFrom;
     state.value = s;
-    void docs.reveal(s.pc);
+    if (line !== undefined) docs.revealAt(line);
+    else void docs.reveal(s.pc);
   }
 
   async function send(req: Request): Promise<Response> {
@@ -107,10 +111,10 @@ export const useDebugStore = defineStore('debug', () => {
       const from = state.value?.pc;
       const r = await pending;
       if (r.kind === 'stopped') {
-        accept(r.state, req.kind === 'step' && req.mode === 'into' && r.reason === 'step' ? from : undefined);
+        accept(r.state, req.kind === 'step' && req.mode === 'into' && r.reason === 'step' ? from : undefined, false, r.line);
         note(r.message);
       } else if (r.kind === 'state') {
-        accept(r.state, undefined);
+        accept(r.state, undefined, false, r.line);
         if (r.message) note(r.message);
       }
       else if (r.kind === 'breakpoints') breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
@@ -159,7 +163,7 @@ export const useDebugStore = defineStore('debug', () => {
     }
     const r = await useEngineStore().request({ kind: 'console', line, ...(id !== undefined ? { session: id } : {}) });
     if (r.kind === 'console') {
-      if (r.state) accept(r.state);
+      if (r.state) accept(r.state, undefined, false, r.line);
       // Console commands (break, delete, disable) change breakpoints too.
       if (r.breakpoints) breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
       return [...r.lines];
@@ -199,7 +203,7 @@ export const useDebugStore = defineStore('debug', () => {
         sessionOf = { document: doc.id, program: docs.programIndex };
         breakpoints.value = new Set();
       }
-      accept(r.state, undefined, true);
+      accept(r.state, undefined, true, r.line);
       note(`Restarted ${docs.program?.name ?? doc.name} with new inputs (${next.type}).`);
       await loadInputs();
       return true;

@@ -130,7 +130,12 @@ export const useDocumentsStore = defineStore('documents', () => {
     }));
   }
 
-  /** Scrolls the listing to the instruction at pc (where execution stopped). */
+  /** Scrolls the listing to a line the engine already located (answers that move execution carry it). */
+  function revealAt(line: number): void {
+    if (line >= 0) revealLine.value = { line, seq: ++revealSeq };
+  }
+
+  /** Scrolls the listing to the instruction at pc, asking the engine where it is (for answers without a line). */
   async function reveal(pc: number): Promise<void> {
     const doc = current.value;
     if (!doc) return;
@@ -139,7 +144,7 @@ export const useDocumentsStore = defineStore('documents', () => {
   }
 
   return {
-    revealLine, reveal,
+    revealLine, reveal, revealAt,
     documents, currentId, programIndex, lastOpen, opening, current, program, lineCount, pages,
     openBytes, openBase64, openFile, select, close, lineAt, ensureLines, sourceOf,
   };

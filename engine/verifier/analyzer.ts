@@ -1403,7 +1403,12 @@ export class Analyzer {
         if (reg.umin === 0n && !zeroOk) this.reject(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, 'helper.size-zero');
         if (reg.umax >= BigInt(BPF_MAX_VAR_SIZ)) this.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, 'helper.size-unbounded');
         const prevReg = this.regs()[regno - 1];
-        if (zeroOk && reg.umax === 0n && prevReg.type === 'SCALAR_VALUE' && tnumIsConst(prevReg.varOff) && prevReg.varOff.value === 0n) break;
+        if (zeroOk && reg.umax === 0n && prevReg.type === 'SCALAR_VALUE' && tnumIsConst(prevReg.varOff) && prevReg.varOff.value === 0n) {
+          // A NULL buffer of size 0: both the NULL and the zero size must be exact.
+          this.markPrecise(regno - 1);
+          this.markPrecise(regno);
+          break;
+        }
         this.checkHelperMemAccess(regno - 1, Number(reg.umax), prev?.flags.includes('MEM_WRITE') ? 'write' : 'read', zeroOk, raw);
         this.markPrecise(regno);
         break;

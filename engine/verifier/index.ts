@@ -76,10 +76,11 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   };
   if (!pt) return done({ pc: 0, message: `unknown program type ${String(opts.progType)}`, code: 'unsupported.prog-type' });
   if (insns.length === 0) return done({ pc: 0, message: 'empty program', code: 'insn.empty' });
-  if (pt.requiresSleepable && !opts.sleepable) return done({ pc: 0, message: 'Syscall programs can only be sleepable', code: 'prog.sleepable' });
   const prog = makeProgram(insns);
   const cfg = checkCfg(prog);
   if (level >= 2) cfg.subprogs.forEach((sp, i) => log.write(`func#${i} @${sp.start}\n`));
+  // check_attach_btf_id runs after check_subprogs (whose func# lines are already out).
+  if (pt.requiresSleepable && !opts.sleepable) return done({ pc: 0, message: 'Syscall programs can only be sleepable', code: 'prog.sleepable' });
   if (cfg.error) return done(cfg.error);
   const ldimm = resolvePseudoLdimm64(prog, opts.maps ?? []);
   if (ldimm) return done(ldimm);

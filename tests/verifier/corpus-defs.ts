@@ -20,6 +20,8 @@ export interface CorpusCase {
   readonly asm: string;
   readonly maps?: readonly CorpusMap[];
   readonly license?: string;
+  /** Load with BPF_F_SLEEPABLE (syscall programs must be). */
+  readonly sleepable?: boolean;
   /** Why the level-2 log is not compared (e.g. a million-insn log that neither side should print in full). */
   readonly noLevel2?: string;
 }

@@ -1,6 +1,6 @@
 // Corpus: mixed rules found while growing the corpus (variable-offset stack through helpers, narrow spills, signed
 // 32-bit refinements, ldsx of memory, jset, loops over the stack, may_goto). One rule per program.
-import { ARRAY, HASH, LOOKUP, type CorpusCase } from './corpus-defs';
+import { ARRAY, HASH, LOOKUP, RINGBUF, type CorpusCase } from './corpus-defs';
 
 const sf = (name: string, rule: string, asm: string): CorpusCase => ({ name, rule, progType: 'socket_filter', asm });
 const kp = (name: string, rule: string, asm: string): CorpusCase => ({ name, rule, progType: 'kprobe', asm });
@@ -42,4 +42,32 @@ export const MORE_CORPUS: readonly CorpusCase[] = [
   { name: 'more-map-value-cmp', rule: 'a non-null map value compared with zero', progType: 'socket_filter', maps: [HASH], asm: `${VALUE}if r0 == 0 goto +1\nr0 = 0\nexit` },
   kp('more-call-stack-pass', 'a callee writes a caller buffer passed to a helper', 'r1 = r10\nr1 += -16\ncall pc+6\nr1 = r10\nr1 += -16\nr2 = 16\ncall 6\nr0 = 0\nexit\n*(u64 *)(r1 + 0) = 0\n*(u64 *)(r1 + 8) = 0\nr0 = 0\nexit'),
   { ...kp('more-call-ret-map-value', 'a callee returning a map value pointer', 'call pc+3\nif r0 == 0 goto +1\nr0 = *(u64 *)(r0 + 0)\nexit\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nld_pseudo r1, 5, 0\ncall 1\nexit'), maps: [HASH] },
+  // --- calls, frames and references across branches ---
+  sf('more-call-prune-callee', 'two call sites of one callee with the same arguments', 'r1 = 1\ncall pc+5\nr1 = 1\ncall pc+3\nr0 = 0\nexit\nexit\nr0 = r1\nr0 += 1\nexit'),
+  sf('more-call-precise-arg', 'a callee argument used as a stack offset', 'r1 = 8\ncall pc+2\nr0 = 0\nexit\nr2 = r10\nr2 += -16\nr2 += r1\n*(u64 *)(r2 + 0) = 0\nr0 = 0\nexit'),
+  sf('more-call-branchy-callee', 'a callee with branches returns different values', 'r6 = *(u32 *)(r1 + 0)\nr1 = r6\ncall pc+3\nr0 &= 1\nexit\nexit\nr0 = 0\nif r1 > 5 goto +1\nr0 = 1\nexit'),
+  sf('more-call-callee-stack-spill', 'a callee spills to its own stack', 'call pc+2\nr0 = 0\nexit\n*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r2 + 0)\nexit'),
+  sf('more-call-nested-ptr', 'a pointer to frame 0 passed two frames down', 'r1 = r10\nr1 += -8\ncall pc+3\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\n*(u64 *)(r1 + 0) = 7\nr0 = 0\nexit'),
+  sf('more-call-callee-r10-return', 'returning a pointer to the caller\'s stack', 'r1 = r10\nr1 += -8\ncall pc+3\n*(u64 *)(r0 + 0) = 0\nr0 = 0\nexit\nr0 = r1\nexit'),
+  { name: 'more-ringbuf-branch-release', rule: 'a record released on one branch only', progType: 'kprobe', maps: [RINGBUF], asm: 'r6 = *(u64 *)(r1 + 0)\nld_pseudo r1, 5, 0\nr2 = 8\nr3 = 0\ncall 131\nif r0 == 0 goto +5\nif r6 > 3 goto +4\nr1 = r0\nr2 = 0\ncall 132\nr0 = 0\nexit' },
+  { name: 'more-ringbuf-both-branches', rule: 'a record submitted or discarded on every branch', progType: 'kprobe', maps: [RINGBUF], asm: 'r6 = *(u64 *)(r1 + 0)\nld_pseudo r1, 5, 0\nr2 = 8\nr3 = 0\ncall 131\nif r0 == 0 goto +9\nr1 = r0\nif r6 > 3 goto +4\nr2 = 0\ncall 132\nr0 = 0\nexit\nr2 = 0\ncall 133\nr0 = 0\nexit' },
+  { name: 'more-ringbuf-two', rule: 'two records held at once', progType: 'kprobe', maps: [RINGBUF], asm: 'ld_pseudo r1, 5, 0\nr2 = 8\nr3 = 0\ncall 131\nr6 = r0\nld_pseudo r1, 5, 0\nr2 = 8\nr3 = 0\ncall 131\nr7 = r0\nif r6 == 0 goto +3\nr1 = r6\nr2 = 0\ncall 132\nif r7 == 0 goto +3\nr1 = r7\nr2 = 0\ncall 132\nr0 = 0\nexit' },
+  { name: 'more-ringbuf-write-past-null', rule: 'writing a ringbuf record after the null check', progType: 'kprobe', maps: [RINGBUF], asm: 'ld_pseudo r1, 5, 0\nr2 = 16\nr3 = 0\ncall 131\nif r0 == 0 goto +5\n*(u64 *)(r0 + 8) = 1\nr1 = r0\nr2 = 0\ncall 132\nr0 = 0\nexit\nr0 = 0\nexit' },
+  // --- packet and ringbuf memory given to helpers ---
+  { name: 'more-pkt-helper-mem', rule: 'packet memory as a helper source', progType: 'xdp', maps: [HASH], asm: 'r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 8\nr0 = 1\nif r4 > r3 goto +5\nr3 = r2\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nld_pseudo r1, 5, 0\nr4 = 0\ncall 2\nr0 = 1\nexit' },
+  { name: 'more-pkt-csum-diff', rule: 'csum_diff over packet bytes', progType: 'sched_cls', asm: 'r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto +6\nr1 = r2\nr2 = 8\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 0\nexit' },
+  { name: 'more-pkt-csum-diff-short', rule: 'csum_diff over more packet bytes than proven', progType: 'sched_cls', asm: 'r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 4\nr0 = 0\nif r4 > r3 goto +6\nr1 = r2\nr2 = 8\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 0\nexit' },
+  { name: 'more-ringbuf-as-dest', rule: 'a ringbuf record as a probe_read destination', progType: 'kprobe', maps: [RINGBUF], asm: 'ld_pseudo r1, 5, 0\nr2 = 16\nr3 = 0\ncall 131\nif r0 == 0 goto +9\nr6 = r0\nr1 = r0\nr2 = 16\nr3 = 0\ncall 113\nr1 = r6\nr2 = 0\ncall 132\nr0 = 0\nexit\nr0 = 0\nexit' },
+  { name: 'more-ringbuf-as-dest-big', rule: 'a probe_read into a ringbuf record past its size', progType: 'kprobe', maps: [RINGBUF], asm: 'ld_pseudo r1, 5, 0\nr2 = 16\nr3 = 0\ncall 131\nif r0 == 0 goto +9\nr6 = r0\nr1 = r0\nr2 = 24\nr3 = 0\ncall 113\nr1 = r6\nr2 = 0\ncall 132\nr0 = 0\nexit\nr0 = 0\nexit' },
+  { name: 'more-map-value-as-dest-var', rule: 'a probe_read into a map value at a variable offset', progType: 'kprobe', maps: [ARRAY], asm: `${LOOKUP}if r0 != 0 goto +1\nexit\nr6 = *(u64 *)(r0 + 0)\nr6 &= 7\nr1 = r0\nr1 += r6\nr2 = 8\nr3 = 0\ncall 113\nr0 = 0\nexit` },
+  { name: 'more-map-value-as-dest-var-oob', rule: 'a probe_read into a map value whose variable offset overruns it', progType: 'kprobe', maps: [ARRAY], asm: `${LOOKUP}if r0 != 0 goto +1\nexit\nr6 = *(u64 *)(r0 + 0)\nr6 &= 15\nr1 = r0\nr1 += r6\nr2 = 8\nr3 = 0\ncall 113\nr0 = 0\nexit` },
+  { name: 'more-map-value-minus', rule: 'two map value pointers subtracted', progType: 'socket_filter', maps: [HASH], asm: `${LOOKUP}if r0 != 0 goto +1\nexit\nr1 = r0\nr1 += 4\nr1 -= r0\nr0 = r1\nexit` },
+  { name: 'more-map-key-write', rule: 'a lookup key may point into a map value and be read', progType: 'socket_filter', maps: [HASH], asm: `${LOOKUP}if r0 != 0 goto +1\nexit\n*(u32 *)(r0 + 0) = 1\nr2 = r0\nld_pseudo r1, 5, 0\ncall 1\nr0 = 0\nexit` },
+  { name: 'more-xdp-adjust-meta', rule: 'bpf_xdp_adjust_meta then a data_meta proof', progType: 'xdp', asm: 'r6 = r1\nr2 = -4\ncall 54\nr2 = *(u32 *)(r6 + 8)\nr3 = *(u32 *)(r6 + 0)\nr4 = r2\nr4 += 4\nr0 = 2\nif r4 > r3 goto +1\n*(u32 *)(r2 + 0) = 0\nexit' },
+  { name: 'more-tc-store-bytes', rule: 'skb_store_bytes from the stack', progType: 'sched_cls', asm: '*(u64 *)(r10 - 8) = 0\nr2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\nr5 = 0\ncall 9\nr0 = 0\nexit' },
+  { name: 'more-perf-addr', rule: 'perf_event reads addr', progType: 'perf_event', asm: 'r0 = *(u64 *)(r1 + 176)\nexit' },
+  { name: 'more-perf-past', rule: 'past the end of bpf_perf_event_data', progType: 'perf_event', asm: 'r0 = *(u64 *)(r1 + 184)\nexit' },
+  { name: 'more-syscall-ctx-rw', rule: 'syscall programs read and write their ctx buffer', progType: 'syscall', sleepable: true, asm: 'r2 = *(u64 *)(r1 + 0)\n*(u64 *)(r1 + 8) = r2\nr0 = 0\nexit' },
+  { name: 'more-syscall-not-sleepable', rule: 'syscall programs must be sleepable', progType: 'syscall', asm: 'r0 = 0\nexit' },
+  { name: 'more-syscall-ctx-neg', rule: 'a negative syscall ctx offset', progType: 'syscall', sleepable: true, asm: 'r0 = *(u64 *)(r1 - 8)\nexit' },
 ];

@@ -2,7 +2,7 @@
 import { parse } from '../../engine/asm';
 import { encode } from '../../engine/isa';
 import { verify, type VerifyResult } from '../../engine/verifier';
-import { bpfAvailability, closeFd, mapCreate, progLoad } from '../../engine/host/bpf';
+import { BPF_F_SLEEPABLE, bpfAvailability, closeFd, mapCreate, progLoad } from '../../engine/host/bpf';
 import { readFileSync } from 'node:fs';
 import type { CorpusCase } from './corpus';
 
@@ -61,7 +61,7 @@ export function assemble(c: CorpusCase) {
 
 export function oursFor(c: CorpusCase, logLevel: 0 | 1 | 2 = 1): VerifyResult {
   return verify(assemble(c), {
-    progType: c.progType, logLevel, license: c.license ?? 'GPL', nrCpuIds: hostNrCpuIds(),
+    progType: c.progType, logLevel, license: c.license ?? 'GPL', nrCpuIds: hostNrCpuIds(), sleepable: c.sleepable ?? false,
     maps: (c.maps ?? []).map((m) => ({ ...m })),
   });
 }
@@ -74,7 +74,7 @@ export function kernelFor(c: CorpusCase, logLevel: 1 | 2 = 1): KernelVerdict {
       if (!r.ok) throw new Error(`map create for ${c.name} failed: ${r.errorName} ${r.message}`);
       fds.push(r.fd);
     }
-    const res = progLoad({ progType: c.progType, insns: encode(assemble(c)), license: c.license ?? 'GPL', logLevel, fdArray: fds });
+    const res = progLoad({ progType: c.progType, insns: encode(assemble(c)), license: c.license ?? 'GPL', logLevel, fdArray: fds, progFlags: c.sleepable ? BPF_F_SLEEPABLE : 0 });
     if (res.ok && res.fd !== undefined) closeFd(res.fd);
     return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log };
   } finally {

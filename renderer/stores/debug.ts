@@ -20,6 +20,9 @@ const MISSING: Readonly<Record<string, string>> = {
   edit: 'Editing registers and maps is not available: this engine does not offer it.',
 };
 
+/** How long a command runs before the toolbar says so. */
+const SLOW_MS = 150;
+
 export interface StopNote {
   readonly seq: number;
   readonly text: string;
@@ -38,6 +41,12 @@ export const useDebugStore = defineStore('debug', () => {
   const inputs = ref<InputsInfo>();
   const breakpoints = ref<ReadonlySet<number>>(new Set());
   const busy = ref(false);
+  /**
+   * A command has run longer than SLOW_MS: only then does the toolbar show Stop and grey out the
+   * commands. A step takes a few ms; flipping the toolbar twice per step would cost two re-renders and
+   * layouts per step and make it flicker. `busy` still turns away a second command at once.
+   */
+  const slow = ref(false);
   /** pc the user last selected in the listing: F9 toggles a breakpoint there. */
   const selectedPc = ref<number>();
   /** The last stop's message, for the console. */
@@ -103,6 +112,7 @@ export const useDebugStore = defineStore('debug', () => {
 
   async function send(req: Request): Promise<Response> {
     busy.value = true;
+    const timer = setTimeout(() => (slow.value = true), SLOW_MS);
     try {
       const engine = useEngineStore();
       const pending = engine.request(req);
@@ -121,7 +131,9 @@ export const useDebugStore = defineStore('debug', () => {
       else if (r.kind === 'error') useUiStore().notify('error', r.message);
       return r;
     } finally {
+      clearTimeout(timer);
       busy.value = false;
+      slow.value = false;
       runningId = undefined;
     }
   }
@@ -229,7 +241,7 @@ export const useDebugStore = defineStore('debug', () => {
   }
 
   return {
-    session, state, previous, steppedPc, inputs, breakpoints, busy, selectedPc, lastStop,
+    session, state, previous, steppedPc, inputs, breakpoints, busy, slow, selectedPc, lastStop,
     run, step, toggleBreakpoint, cancel, consoleLine, ensureSession, loadInputs, applyInputs, setRegister, updateMap, deleteMapEntry,
   };
 });

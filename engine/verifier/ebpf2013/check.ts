@@ -40,16 +40,6 @@ const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 
 const MODE_REL = 0xc0;
 const MODE_XADD = 0xe0;
 
-/** Hash of a state's fields, so pruning compares in full only states that can be equal. */
-function hashState(s: State2013): number {
-  let h = 0x811c9dc5;
-  const mix = (a: ArrayLike<number>): void => {
-    for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i], 0x01000193);
-  };
-  mix(s.regPtr); mix(s.regReadOk); mix(s.regImm); mix(s.slotType); mix(s.slotPtr); mix(s.slotImm);
-  return h >>> 0;
-}
-
 export function walk2013(input: Walk2013Input): Walk2013Output {
   const { insns, tables, strtab, pruneAt, mode, cb, log, quirks } = input;
   const hardened = mode === 'hardened';
@@ -108,7 +98,7 @@ export function walk2013(input: Walk2013Input): Walk2013Output {
       const ptrValue = valueReg >= 0 && (cur.ptr(valueReg) === T.PTR_TO_TABLE || cur.ptr(valueReg) === T.PTR_TO_CTX);
       if (hardened) {
         for (let i = 0; i < size; i++) {
-          if (cur.slotType[base + i] !== SLOT_2013.MISC) fail(`invalid read from stack off ${off}+${i} size ${size}`, ERRNO_2013.EACCES, 'hardened.xadd-stack', { rule: 'VER-31' });
+          if (cur.slotType(base + i) !== SLOT_2013.MISC) fail(`invalid read from stack off ${off}+${i} size ${size}`, ERRNO_2013.EACCES, 'hardened.xadd-stack', { rule: 'VER-31' });
         }
         if (ptrValue) fail('xadd of a pointer into the stack', ERRNO_2013.EACCES, 'hardened.xadd-stack', { rule: 'VER-31' });
         return; // the bytes stay MISC
@@ -117,27 +107,25 @@ export function walk2013(input: Walk2013Input): Walk2013Output {
     }
     if (valueReg >= 0 && (cur.ptr(valueReg) === T.PTR_TO_TABLE || cur.ptr(valueReg) === T.PTR_TO_CTX)) {
       if (size !== 8) fail('invalid size of register spill', ERRNO_2013.EACCES, 'stack.spill-size', { rule: 'VER-31' });
-      cur.slotType[base] = SLOT_2013.SPILL;
-      cur.slotPtr[base] = cur.ptr(valueReg);
-      cur.slotImm[base] = cur.imm(valueReg);
-      for (let i = 1; i < 8; i++) cur.slotType[base + i] = SLOT_2013.SPILL_PART;
+      cur.setSpill(base, cur.ptr(valueReg), cur.imm(valueReg));
+      for (let i = 1; i < 8; i++) cur.setSlotType(base + i, SLOT_2013.SPILL_PART);
     } else {
-      for (let i = 0; i < size; i++) cur.slotType[base + i] = SLOT_2013.MISC;
+      for (let i = 0; i < size; i++) cur.setSlotType(base + i, SLOT_2013.MISC);
     }
   };
 
   const stackRead = (off: number, size: number, valueReg: number): void => {
     const base = MAX_BPF_STACK_2013 + off;
-    if (cur.slotType[base] === SLOT_2013.SPILL) {
+    if (cur.slotType(base) === SLOT_2013.SPILL) {
       if (size !== 8) fail('invalid size of register spill', ERRNO_2013.EACCES, 'stack.spill-size', { rule: 'VER-32' });
       for (let i = 1; i < 8; i++) {
-        if (cur.slotType[base + i] !== SLOT_2013.SPILL_PART) fail('corrupted spill memory', ERRNO_2013.EACCES, 'stack.spill-corrupt', { rule: 'VER-32' });
+        if (cur.slotType(base + i) !== SLOT_2013.SPILL_PART) fail('corrupted spill memory', ERRNO_2013.EACCES, 'stack.spill-corrupt', { rule: 'VER-32' });
       }
-      cur.setReg(valueReg, cur.slotPtr[base], true, cur.slotImm[base]);
+      cur.setReg(valueReg, cur.slotPtr(base), true, cur.slotImm(base));
       return;
     }
     for (let i = 0; i < size; i++) {
-      if (cur.slotType[base + i] !== SLOT_2013.MISC) fail(`invalid read from stack off ${off}+${i} size ${size}`, ERRNO_2013.EACCES, 'stack.uninit', { rule: 'VER-32' });
+      if (cur.slotType(base + i) !== SLOT_2013.MISC) fail(`invalid read from stack off ${off}+${i} size ${size}`, ERRNO_2013.EACCES, 'stack.uninit', { rule: 'VER-32' });
     }
     cur.markNoPtr(valueReg);
   };
@@ -178,7 +166,7 @@ export function walk2013(input: Walk2013Input): Walk2013Output {
       fail(`invalid stack ptr R${regno} off=${off} access_size=${accessSize}`, ERRNO_2013.EACCES, 'call.stack-bounds', { rule: 'VER-39' });
     }
     for (let i = 0; i < accessSize; i++) {
-      if (cur.slotType[MAX_BPF_STACK_2013 + off + i] !== SLOT_2013.MISC) {
+      if (cur.slotType(MAX_BPF_STACK_2013 + off + i) !== SLOT_2013.MISC) {
         fail(`invalid indirect read from stack off ${off}+${i} size ${accessSize}`, ERRNO_2013.EACCES, 'call.stack-uninit', { rule: 'VER-39' });
       }
     }
@@ -307,7 +295,7 @@ export function walk2013(input: Walk2013Input): Walk2013Output {
     if (!pruneAt[at]) return false;
     let byHash = landing.get(at);
     if (!byHash) landing.set(at, (byHash = new Map()));
-    const h = hashState(cur);
+    const h = cur.hash();
     const same = byHash.get(h);
     if (same?.some((s) => s.equals(cur))) return true;
     if (same) same.push(cur.clone());
@@ -328,9 +316,11 @@ export function walk2013(input: Walk2013Input): Walk2013Output {
         if (idx < 0) break;
         continue;
       }
-      const kept = states.get(idx);
-      if (!kept) states.set(idx, [cur.view()]);
-      else if (kept.length < input.keepStatesPerInsn) kept.push(cur.view());
+      if (input.keepStatesPerInsn > 0) {
+        const kept = states.get(idx);
+        if (!kept) states.set(idx, [cur.view()]);
+        else if (kept.length < input.keepStatesPerInsn) kept.push(cur.view());
+      }
 
       checkOpcode(insn);
       if (cls === 0x04) {

@@ -23,9 +23,11 @@ export interface Verify2013Options {
   readonly mode?: Mode2013;
   /** Helper prototypes and ctx access (default: the 2013 tracing filter, PT-01). */
   readonly callbacks?: Callbacks2013;
-  /** Abstract states kept per instruction for the debugger (default 4). */
+  /** Abstract states kept per instruction for the debugger (default 1: the first arrival; 0 keeps none). */
   readonly keepStatesPerInsn?: number;
 }
+
+const TRACING_CALLBACKS = callbacks2013();
 
 /** bpf_check(prog) [S3:L1556-L1590]. Never throws on a bad program. */
 export function verify2013(prog: Program2013Input, opts: Verify2013Options = {}): Verify2013Result {
@@ -62,7 +64,7 @@ export function verify2013(prog: Program2013Input, opts: Verify2013Options = {})
   }
   const out = walk2013({
     insns: prog.insns, tables: prog.tables, strtab: prog.strtab, pruneAt: cfg.pruneAt, mode,
-    cb: opts.callbacks ?? callbacks2013(), keepStatesPerInsn: opts.keepStatesPerInsn ?? 4, log, quirks,
+    cb: opts.callbacks ?? TRACING_CALLBACKS, keepStatesPerInsn: opts.keepStatesPerInsn ?? 1, log, quirks,
   });
   if (out.fail) {
     const e = out.fail.error;

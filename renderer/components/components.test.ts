@@ -64,6 +64,29 @@ describe('ProgramListing', () => {
     expect(spacer.style.height).toBe(`${100_000 * 20}px`);
   });
 
+  it('reveals a stop: no scroll while it is in view, a third from the top when it is not', async () => {
+    const el = mount(ProgramListing);
+    const docs = useDocumentsStore();
+    docs.documents = [bigDocument(100_000)];
+    docs.select(1, 0);
+    docs.pages.set(0, page(0));
+    await nextTick();
+    const viewport = el.querySelector('.viewport') as HTMLElement;
+    // happy-dom has no layout: the listing takes its default height of 600 px (30 lines).
+    const reveal = async (line: number): Promise<number> => {
+      docs.revealAt(line);
+      await nextTick();
+      await nextTick();
+      return viewport.scrollTop;
+    };
+    expect(await reveal(10)).toBe(0);
+    expect(await reveal(26)).toBe(0);
+    expect(await reveal(27)).toBe(27 * 20 - 200);
+    expect(await reveal(40)).toBe(27 * 20 - 200);
+    expect(await reveal(50_000)).toBe(50_000 * 20 - 200);
+    expect(el.querySelectorAll('.line').length).toBeLessThan(100);
+  });
+
   it('a breakpoint click says breakpoints are not available yet', async () => {
     const el = mount(ProgramListing);
     const docs = useDocumentsStore();

@@ -2,13 +2,15 @@
 import { parse } from '../../../engine/asm';
 import { formatDiagnostic, hasErrors, type Insn } from '../../../engine/isa';
 import { PROG_TYPES } from '../../../engine/kernel/prog-types';
-import { loadObject, loadRaw } from '../../../engine/obj';
-import { verify, type MapInfo } from '../../../engine/verifier';
+import { detectFormat, loadObject, loadRaw } from '../../../engine/obj';
+import { verify, type MapInfo, type Mode2013 } from '../../../engine/verifier';
 import { flagString, parseArgs, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
 import type { Command } from '../main';
+import { PROFILES_2013, verifyImage2013 } from './verify-2013';
 
 const USAGE = `bpfdbg verify FILE [--program NAME] [--type T] [--log-level 0|1|2] [--license L] [--json]
+       bpfdbg verify IMAGE.bpf [--profile hardened|faithful-legacy] [--log-level 0|1] [--json]
 
   FILE         an ELF BPF object, llvm-syntax assembly, or raw bytecode ("-" reads standard input)
   --program    ELF: the program (function or SEC() name) to verify; default the first
@@ -16,6 +18,8 @@ const USAGE = `bpfdbg verify FILE [--program NAME] [--type T] [--log-level 0|1|2
                (default: the ELF section's type, else socket_filter)
   --log-level  0 no log, 1 the failing path (default), 2 every instruction with its state
   --license    license string (default: the ELF's license section, else GPL)
+  --profile    2013 images only: the seed-003 bpf_check in 'hardened' mode (default; its holes closed) or
+               'faithful-legacy' (bit for bit, holes reported as quirks); its log is the seed's pr_err lines
   --json       print {"verdict","error":{"insn","message"}|null,"processed","log"} instead of the log
 Verifies as Linux 6.18 does for a privileged (root) loader. Exit 0 accept, 1 reject or unreadable input, 2 usage.`;
 
@@ -83,6 +87,7 @@ const command: Command = {
       'log-level': { value: true, choices: ['0', '1', '2'] },
       license: { value: true },
       json: { value: false },
+      profile: { value: true, choices: PROFILES_2013 },
     });
     if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'give exactly one input file' : 'missing input file');
     const input = args.positionals[0];
@@ -93,7 +98,15 @@ const command: Command = {
       io.stderr(`bpfdbg verify: cannot read ${input}: ${(e as Error).message}\n`);
       return EXIT.INPUT_ERROR;
     }
-    const loaded = load(bytes, input === '-' ? '<stdin>' : input, flagString(args, 'program'), io);
+    const file = input === '-' ? '<stdin>' : input;
+    const profile = flagString(args, 'profile') as Mode2013 | undefined;
+    if (detectFormat(bytes, file) === 'image2013') {
+      // A 2013 image has one subsystem (the tracing filter) and its own verifier (engine/verifier/ebpf2013).
+      for (const f of ['program', 'type', 'license']) if (args.flags.has(f)) throw new UsageError(`--${f} does not apply to 2013 images`);
+      return verifyImage2013(bytes, { file, profile: profile ?? 'hardened', json: args.flags.has('json'), logLevel: Number(flagString(args, 'log-level') ?? '1') as 0 | 1 | 2 }, io);
+    }
+    if (profile !== undefined) throw new UsageError('--profile applies to 2013 images only');
+    const loaded = load(bytes, file, flagString(args, 'program'), io);
     if (!loaded) return EXIT.INPUT_ERROR;
     const progType = flagString(args, 'type') ?? loaded.progType ?? 'socket_filter';
     const logLevel = Number(flagString(args, 'log-level') ?? '1') as 0 | 1 | 2;

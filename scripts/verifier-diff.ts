@@ -1,0 +1,33 @@
+// Generated verifier differential against the running kernel: `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K]`.
+// Prints `programs N, verdict agrees V, first error agrees E`, the kernel's accept count, the reasoned exceptions
+// (tests/verifier/gen/exceptions.ts) with their counts, and the first K unexplained disagreements in full.
+import { bpfAvailability } from '../engine/host/bpf';
+import { GEN_EXCEPTIONS } from '../tests/verifier/gen/exceptions';
+import { describeOutcome, runGenerated } from '../tests/verifier/gen/gen-diff';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const n = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 2000);
+const first = flag('--seed', 1);
+const show = flag('--show', 5);
+
+const avail = bpfAvailability();
+if (!avail.ok) {
+  console.log(`kernel unavailable: ${avail.reason}`);
+  process.exit(0);
+}
+const seeds = Array.from({ length: n }, (_, i) => first + i);
+const t0 = performance.now();
+const t = runGenerated(seeds);
+const secs = ((performance.now() - t0) / 1000).toFixed(1);
+console.log(`programs ${t.programs}, verdict agrees ${t.verdictAgrees}, first error agrees ${t.errorAgrees}`);
+console.log(`kernel accepts ${t.kernelAccepts} of ${t.programs}; seeds ${first}..${first + n - 1}; ${secs} s`);
+const unexplained = t.unexplained.length;
+const excepted = [...t.excepted.values()].reduce((a, b) => a + b, 0);
+console.log(`disagreements ${unexplained + excepted}: reasoned exceptions ${excepted}, unexplained ${unexplained}`);
+for (const e of GEN_EXCEPTIONS) if (t.excepted.get(e.id)) console.log(`  ${String(t.excepted.get(e.id)).padStart(5)}  ${e.id}: ${e.reason}`);
+for (const o of t.unexplained.slice(0, show)) console.log(`\n${describeOutcome(o)}`);
+process.exit(unexplained === 0 ? 0 : 1);

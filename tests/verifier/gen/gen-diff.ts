@@ -1,0 +1,52 @@
+// Runs generated programs through our verifier and the running kernel and tallies the agreement.
+import { compare, type Comparison } from '../differential';
+import { classify, type GenException } from './exceptions';
+import { generateCase, type GenCase, type GenOptions } from './verifier-gen';
+
+export interface GenOutcome {
+  readonly c: GenCase;
+  readonly r: Comparison;
+  /** The reasoned exception that covers a disagreement, if any. */
+  readonly exception?: GenException;
+}
+
+export interface GenTally {
+  programs: number;
+  verdictAgrees: number;
+  errorAgrees: number;
+  kernelAccepts: number;
+  /** Disagreements covered by an exception, by exception id. */
+  excepted: Map<string, number>;
+  /** Disagreements no exception covers: bugs. */
+  unexplained: GenOutcome[];
+}
+
+export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onEach?: (o: GenOutcome) => void): GenTally {
+  const t: GenTally = { programs: 0, verdictAgrees: 0, errorAgrees: 0, kernelAccepts: 0, excepted: new Map(), unexplained: [] };
+  for (const seed of seeds) {
+    const c = generateCase(seed, opts);
+    const r = compare(c);
+    const exception = classify(c, r);
+    t.programs++;
+    t.verdictAgrees += Number(r.verdictAgrees);
+    t.errorAgrees += Number(r.errorAgrees);
+    t.kernelAccepts += Number(r.kernel.verdict === 'accept');
+    if (!(r.verdictAgrees && r.errorAgrees)) {
+      if (exception) t.excepted.set(exception.id, (t.excepted.get(exception.id) ?? 0) + 1);
+      else t.unexplained.push({ c, r });
+    }
+    onEach?.({ c, r, ...(exception ? { exception } : {}) });
+  }
+  return t;
+}
+
+export function describeOutcome(o: GenOutcome): string {
+  const k = o.r.kernel;
+  const ours = o.r.ours;
+  return [
+    `${o.c.name} (${o.c.progType}; mistakes: ${o.c.mistakes.join('; ') || 'none'})`,
+    `  kernel: ${k.verdict}${k.error ? ` "${k.error}"` : ''}`,
+    `  ours:   ${ours.verdict}${ours.error ? ` "${ours.error.message}" at ${ours.error.pc} (${ours.error.code})` : ''}`,
+    ...o.c.asm.split('\n').map((l) => `    ${l}`),
+  ].join('\n');
+}

@@ -25,6 +25,7 @@ const t = runGenerated(seeds);
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`programs ${t.programs}, verdict agrees ${t.verdictAgrees}, first error agrees ${t.errorAgrees}`);
 console.log(`kernel accepts ${t.kernelAccepts} of ${t.programs}; seeds ${first}..${first + n - 1}; ${secs} s`);
+console.log(`level-1 log agrees ${t.logAgrees}; both accept ${t.bothAccept}, processed count agrees ${t.processedAgrees}`);
 const unexplained = t.unexplained.length;
 const excepted = [...t.excepted.values()].reduce((a, b) => a + b, 0);
 console.log(`disagreements ${unexplained + excepted}: reasoned exceptions ${excepted}, unexplained ${unexplained}`);

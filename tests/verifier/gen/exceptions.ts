@@ -13,6 +13,13 @@ export interface GenException {
 }
 
 export const GEN_EXCEPTIONS: readonly GenException[] = [
+  {
+    id: 'unsupported.stack-var',
+    what: 'verdict',
+    reason: 'variable-offset stack reads and writes (check_stack_read_var_off / check_stack_write_var_off) are not modelled; ' +
+      'our verifier rejects them with code unsupported.stack-var and says so, instead of guessing (EXCEPTIONS.md, "Not modelled yet")',
+    matches: (_c, r) => r.ours.error?.code === 'unsupported.stack-var',
+  },
 ];
 
 export function classify(c: GenCase, r: Comparison): GenException | undefined {

@@ -15,6 +15,11 @@ export interface GenTally {
   verdictAgrees: number;
   errorAgrees: number;
   kernelAccepts: number;
+  /** Level-1 logs equal (for accepted programs: the statistics line, i.e. processed count and state counts). */
+  logAgrees: number;
+  /** Accepted by both with the same `processed N insns`. */
+  processedAgrees: number;
+  bothAccept: number;
   /** Disagreements covered by an exception, by exception id. */
   excepted: Map<string, number>;
   /** Disagreements no exception covers: bugs. */
@@ -22,7 +27,7 @@ export interface GenTally {
 }
 
 export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onEach?: (o: GenOutcome) => void): GenTally {
-  const t: GenTally = { programs: 0, verdictAgrees: 0, errorAgrees: 0, kernelAccepts: 0, excepted: new Map(), unexplained: [] };
+  const t: GenTally = { programs: 0, verdictAgrees: 0, errorAgrees: 0, kernelAccepts: 0, logAgrees: 0, processedAgrees: 0, bothAccept: 0, excepted: new Map(), unexplained: [] };
   for (const seed of seeds) {
     const c = generateCase(seed, opts);
     const r = compare(c);
@@ -31,6 +36,11 @@ export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onE
     t.verdictAgrees += Number(r.verdictAgrees);
     t.errorAgrees += Number(r.errorAgrees);
     t.kernelAccepts += Number(r.kernel.verdict === 'accept');
+    t.logAgrees += Number(r.logAgrees);
+    if (r.kernel.verdict === 'accept' && r.ours.verdict === 'accept') {
+      t.bothAccept++;
+      t.processedAgrees += Number(kernelProcessed(r.kernel.log) === r.ours.processed);
+    }
     if (!(r.verdictAgrees && r.errorAgrees)) {
       if (exception) t.excepted.set(exception.id, (t.excepted.get(exception.id) ?? 0) + 1);
       else t.unexplained.push({ c, r });
@@ -38,6 +48,11 @@ export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onE
     onEach?.({ c, r, ...(exception ? { exception } : {}) });
   }
   return t;
+}
+
+export function kernelProcessed(log: string): number | undefined {
+  const m = /processed (\d+) insns/.exec(log);
+  return m ? Number(m[1]) : undefined;
 }
 
 export function describeOutcome(o: GenOutcome): string {

@@ -38,6 +38,8 @@ type SlotContent = 'scalar' | 'ctx' | 'fp' | 'map_value' | 'map_value_or_null' |
 
 const HASH_MAP: CorpusMap = { name: '', type: 'hash', keySize: 4, valueSize: 16, maxEntries: 8 };
 const ARRAY_MAP: CorpusMap = { name: '', type: 'array', keySize: 4, valueSize: 32, maxEntries: 4 };
+const RINGBUF_MAP: CorpusMap = { name: '', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 };
+const PROG_ARRAY_MAP: CorpusMap = { name: '', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 4 };
 
 const SLOT_OFFS = [8, 16, 24, 32, 40, 48, 56, 64];
 const BUF = -128;
@@ -48,12 +50,24 @@ class Builder {
   readonly mistakes: string[] = [];
   readonly families: string[] = [];
   readonly slots = new Map<number, SlotContent>();
+  /** Subprograms, emitted after the main program's exit. */
+  readonly subprogs: string[][] = [];
+  /** Maps in ld_pseudo index order; the program references only those it uses. */
+  readonly maps: CorpusMap[] = [];
   private label = 0;
 
   constructor(readonly rng: Rng, readonly type: GenProgType, readonly mistakeRate: number) {}
 
   emit(...l: string[]): void {
     this.lines.push(...l);
+  }
+
+  /** The ld_pseudo index of a map of this kind, added on first use. */
+  mapIndex(m: CorpusMap): number {
+    const i = this.maps.indexOf(m);
+    if (i >= 0) return i;
+    this.maps.push(m);
+    return this.maps.length - 1;
   }
 
   fresh(): string {
@@ -183,11 +197,11 @@ function fillSnippet(b: Builder): void {
   }
 }
 
-function mapSnippet(b: Builder, maps: CorpusMap[]): void {
+function mapSnippet(b: Builder): void {
   b.families.push('map');
   const r = b.rng;
-  const idx = r.int(0, maps.length - 1);
-  const m = maps[idx];
+  const m = r.pick([HASH_MAP, ARRAY_MAP]);
+  const idx = b.mapIndex(m);
   const skip = b.fresh();
   b.emit(`*(u32 *)(r10 - 72) = ${r.int(0, m.maxEntries)}`, 'r2 = r10', 'r2 += -72', `ld_pseudo r1, 5, ${idx}`, 'call 1');
   const spillOr = r.chance(0.25);
@@ -211,10 +225,16 @@ function mapSnippet(b: Builder, maps: CorpusMap[]): void {
       break;
     }
     case 1: { // variable offset, bounded by a mask or a branch
-      b.emit('r1 = *(u32 *)(r0 + 0)');
+      b.emit(r.pick(['r1 = *(u32 *)(r0 + 0)', 'r1 = *(u8 *)(r0 + 1)', 'r1 = r8', 'r1 = *(u64 *)(r0 + 0)']));
+      // Conversions whose bounds the verifier must track: sign extension, byte swap, 32-bit moves.
+      if (r.chance(0.3)) b.emit(r.pick(['r1 = (s8)r1', 'r1 = (s16)r1', 'w1 = w1', 'r1 = be16 r1', 'r1 = le32 r1', 'w1 = (s8)w1', 'r1 = bswap16 r1', 'r1 = bswap32 r1', 'r1 = be32 r1', 'r1 = be64 r1', 'r1 = le64 r1', 'r1 = -r1']));
       const bad = b.mistake('map: variable offset not (enough) bounded');
       if (r.chance(0.5)) b.emit(`r1 &= ${bad ? r.pick([m.valueSize, 0xff, -1]) : m.valueSize - 8}`);
-      else if (!bad) b.emit(`if r1 > ${m.valueSize - 8} goto ${skip}`);
+      else if (!bad) {
+        b.emit(r.pick([`if r1 > ${m.valueSize - 8} goto ${skip}`, `if w1 > ${m.valueSize - 8} goto ${skip}`, `if r1 s> ${m.valueSize - 8} goto ${skip}`]));
+        // A signed upper bound alone leaves negative values: the kernel then wants a lower bound too.
+        if (r.chance(0.5)) b.emit(`if r1 s< 0 goto ${skip}`);
+      }
       b.emit('r0 += r1', 'r1 = *(u64 *)(r0 + 0)');
       break;
     }
@@ -247,7 +267,8 @@ function packetSnippet(b: Builder): void {
   b.families.push('packet');
   const r = b.rng;
   const skip = b.fresh();
-  b.packetPtrs('r2', 'r3');
+  if (b.type === 'xdp' && r.chance(0.2)) b.emit('r2 = *(u32 *)(r6 + 8)', 'r3 = *(u32 *)(r6 + 0)'); // data_meta .. data
+  else b.packetPtrs('r2', 'r3');
   const range = r.pick([1, 2, 4, 8, 14, 20, 34]);
   b.emit('r4 = r2', `r4 += ${range}`);
   const form = r.int(0, 3);
@@ -356,16 +377,113 @@ function ptrArithSnippet(b: Builder): void {
   }
 }
 
-const FAMILIES: ReadonlyArray<(b: Builder, maps: CorpusMap[]) => void> = [
+function subprogSnippet(b: Builder): void {
+  b.families.push('subprog');
+  const r = b.rng;
+  const name = `F${b.subprogs.length}`;
+  const body: string[] = [];
+  const off = r.pick(SLOT_OFFS);
+  const arg = r.pick(['fp', 'ctx', 'scalar'] as const);
+  if (arg === 'fp') b.emit('r1 = r10', `r1 += -${off}`);
+  else if (arg === 'ctx') b.emit('r1 = r6');
+  else b.emit('r1 = r8');
+  b.emit('r2 = r8', `r2 &= ${r.pick([0xff, 0xf, 7])}`, `call ${name}`, r.chance(0.5) ? 'r9 = r0' : 'r9 += r0');
+  if (arg === 'fp') {
+    b.slots.set(off, 'scalar');
+    body.push(r.chance(0.5) ? '*(u64 *)(r1 + 0) = r2' : '*(u32 *)(r1 + 4) = 7', 'r0 = *(u64 *)(r1 + 0)');
+    if (r.chance(0.3)) body.push('*(u64 *)(r10 - 8) = r1', 'r3 = *(u64 *)(r10 - 8)', 'r0 = *(u8 *)(r3 + 0)');
+  } else if (arg === 'ctx') {
+    body.push(b.type === 'kprobe' ? 'r0 = *(u64 *)(r1 + 8)' : b.type === 'xdp' ? 'r0 = *(u32 *)(r1 + 12)' : 'r0 = *(u32 *)(r1 + 0)');
+  } else body.push('r0 = r1', 'r0 += r2');
+  switch (b.mistake('subprog: callee reads a callee-saved register, returns its stack, or writes past the caller frame') ? r.int(0, 2) : -1) {
+    case 0: body.push('r0 = r6'); break;
+    case 1: body.push('r0 = r10'); break;
+    case 2: body.push(arg === 'fp' ? `*(u64 *)(r1 + ${off}) = 0` : 'r0 = *(u64 *)(r1 + 0)'); break;
+    default: body.push(`r0 &= ${r.pick([0xff, 0xffff])}`);
+  }
+  body.push('exit');
+  b.subprogs.push([`${name}:`, ...body]);
+}
+
+function atomicSnippet(b: Builder): void {
+  b.families.push('atomic');
+  const r = b.rng;
+  const off = r.pick(SLOT_OFFS);
+  const op = r.pick(['add', 'or', 'and', 'xor', 'fetch_add', 'xchg', 'cmpxchg']);
+  const sz = r.chance(0.7) ? 'u64' : 'u32';
+  b.emit(`*(u64 *)(r10 - ${off}) = 1`);
+  b.slots.set(off, 'scalar');
+  let base = 'r10';
+  let at = -off;
+  if (b.mistake('atomic: on the ctx or at a misaligned address')) {
+    if (r.chance(0.5)) [base, at] = ['r6', 0];
+    else at = -off + 2;
+  }
+  const mem = `(${sz} *)(${base} ${at < 0 ? '-' : '+'} ${Math.abs(at)})`;
+  const w = sz === 'u64' ? 'r' : 'w';
+  b.emit('r1 = 3', 'r0 = 1');
+  switch (op) {
+    case 'fetch_add': b.emit(`${w}1 = atomic_fetch_add(${mem}, ${w}1)`); break;
+    case 'xchg': b.emit(`${w}1 = xchg_64(${base} ${at < 0 ? '-' : '+'} ${Math.abs(at)}, ${w}1)`.replace('xchg_64', sz === 'u64' ? 'xchg_64' : 'xchg32_32')); break;
+    case 'cmpxchg': b.emit(`${w}0 = ${sz === 'u64' ? 'cmpxchg_64' : 'cmpxchg32_32'}(${base} ${at < 0 ? '-' : '+'} ${Math.abs(at)}, ${w}0, ${w}1)`); break;
+    default: b.emit(`lock *${mem} ${op === 'add' ? '+' : op === 'or' ? '|' : op === 'and' ? '&' : '^'}= ${w}1`);
+  }
+}
+
+function ringbufSnippet(b: Builder): void {
+  if (b.type !== 'kprobe') {
+    tailCallSnippet(b);
+    return;
+  }
+  b.families.push('ringbuf');
+  const r = b.rng;
+  const idx = b.mapIndex(RINGBUF_MAP);
+  const skip = b.fresh();
+  const size = r.pick([8, 16, 24]);
+  b.emit(`ld_pseudo r1, 5, ${idx}`, `r2 = ${size}`, 'r3 = 0', 'call 131');
+  if (!b.mistake('ringbuf: record used without a null check')) b.emit(`if r0 == 0 goto ${skip}`);
+  let off = 8 * r.int(0, size / 8 - 1);
+  if (b.mistake('ringbuf: write past the reserved size')) off = size;
+  b.emit(`*(u64 *)(r0 + ${off}) = r8`, 'r1 = r0', 'r2 = 0');
+  if (!b.mistake('ringbuf: record never submitted (reference leak)')) b.emit(`call ${r.pick([132, 133])}`);
+  b.emit(`${skip}:`);
+}
+
+function tailCallSnippet(b: Builder): void {
+  b.families.push('tail-call');
+  const r = b.rng;
+  const idx = b.mapIndex(PROG_ARRAY_MAP);
+  b.emit(b.mistake('tail-call: r1 is not the ctx') ? 'r1 = r10' : 'r1 = r6', `ld_pseudo r2, 5, ${idx}`, `r3 = ${r.chance(0.7) ? r.int(0, 5) : 'r8'}`, 'call 12');
+}
+
+function stackVarSnippet(b: Builder): void {
+  b.families.push('stack-var-offset');
+  const r = b.rng;
+  // A bounded variable offset into the helper buffer: privileged programs may use variable stack offsets.
+  b.emit('r1 = r8', `r1 &= ${b.mistake('stack-var: offset range leaves the buffer') ? 63 : r.pick([7, 15, 24])}`, 'r2 = r10', `r2 += ${BUF}`, 'r2 += r1');
+  b.emit(r.chance(0.5) ? '*(u8 *)(r2 + 0) = 1' : 'r0 = *(u8 *)(r2 + 0)');
+}
+
+function chaosSnippet(b: Builder): void {
+  b.families.push('chaos');
+  const r = b.rng;
+  // Only as a mistake: a random register used as a pointer (type confusion; uninitialised registers).
+  if (!b.mistake('chaos: a random register dereferenced')) return;
+  const src = r.int(0, 10);
+  b.emit(`r${r.int(1, 5)} = r${src}`);
+  const sz = r.pick(SIZES);
+  b.emit(r.chance(0.5) ? `r0 = *(${sz} *)(r${r.int(0, 5)} + ${SIZE_BYTES[sz] * r.int(0, 4)})` : `*(${sz} *)(r${r.int(0, 5)} + 0) = 1`);
+}
+
+const FAMILIES: ReadonlyArray<(b: Builder) => void> = [
   aluSnippet, boundsBranchSnippet, spillSnippet, fillSnippet, mapSnippet, mapSnippet, packetSnippet, packetSnippet,
-  loopSnippet, helperSnippet, ptrArithSnippet,
+  loopSnippet, helperSnippet, ptrArithSnippet, subprogSnippet, atomicSnippet, ringbufSnippet, stackVarSnippet, chaosSnippet,
 ];
 
 export function generateCase(seed: number, opts: GenOptions = {}): GenCase {
   const rng = new Rng(seed);
   const type = opts.progType ?? rng.pick(GEN_PROG_TYPES);
   const b = new Builder(rng, type, opts.mistakeRate ?? 0.1);
-  const maps = rng.chance(0.5) ? [HASH_MAP, ARRAY_MAP] : [rng.pick([HASH_MAP, ARRAY_MAP])];
   b.emit('r6 = r1');
   // r7: an unknown scalar; r8: a ctx scalar (both survive helper calls).
   if (rng.chance(0.5)) b.emit('call 7', 'r7 = r0');
@@ -373,12 +491,12 @@ export function generateCase(seed: number, opts: GenOptions = {}): GenCase {
   b.ctxScalar('r8');
   b.emit('r9 = 0');
   const n = opts.snippets ?? rng.int(2, 6);
-  for (let i = 0; i < n; i++) rng.pick(FAMILIES)(b, maps);
+  for (let i = 0; i < n; i++) rng.pick(FAMILIES)(b);
   if (b.mistake('exit: r0 not set')) b.emit('exit');
   else b.emit(`r0 = ${rng.int(0, 2)}`, 'exit');
-  const usesMap = b.lines.some((l) => l.startsWith('ld_pseudo'));
+  for (const sp of b.subprogs) b.emit(...sp);
   return {
     name: `gen-${seed}`, rule: b.families.join(','), progType: type, seed, asm: b.lines.join('\n'),
-    maps: usesMap ? maps : [], mistakes: b.mistakes, families: b.families,
+    maps: b.maps, mistakes: b.mistakes, families: b.families,
   };
 }

@@ -11,6 +11,8 @@ describe('generated-differential regressions agree with the kernel', () => {
       const r = compare(c);
       expect(r.ours.verdict, `verdict (kernel: ${r.kernel.error ?? 'accept'})`).toBe(r.kernel.verdict);
       expect(r.ours.error?.message ?? null, 'first error line').toBe(r.kernel.error);
+      const stats = (log: string): string | undefined => log.split('\n').find((l) => l.startsWith('processed '));
+      expect(stats(r.ours.log), 'statistics line').toBe(stats(r.kernel.log));
     });
   }
 });

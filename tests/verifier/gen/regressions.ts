@@ -81,4 +81,16 @@ r0 = 0
 r0 = 0
 exit`,
   },
+  {
+    name: 'long-loop-eviction', progType: 'socket_filter',
+    rule: 'checkpoints on the current path also count misses and leave the explored list (is_state_visited "goto miss"), ' +
+      'so a long loop keeps a few states per instruction: same statistics line as the kernel, and no quadratic blow-up',
+    asm: `r1 = 0
+r2 = 0
+r2 += r1
+r1 += 1
+if r1 < 20000 goto -3
+r0 = 0
+exit`,
+  },
 ];

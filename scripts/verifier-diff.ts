@@ -1,4 +1,5 @@
-// Generated verifier differential against the running kernel: `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K]`.
+// Generated verifier differential against the running kernel:
+// `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K] [--snippets K] [--mistakes P]`.
 // Prints `programs N, verdict agrees V, first error agrees E`, the kernel's accept count, the reasoned exceptions
 // (tests/verifier/gen/exceptions.ts) with their counts, and the first K unexplained disagreements in full.
 import { bpfAvailability } from '../engine/host/bpf';
@@ -13,6 +14,9 @@ const flag = (name: string, dflt: number): number => {
 const n = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 2000);
 const first = flag('--seed', 1);
 const show = flag('--show', 5);
+// Longer programs or other mistake rates: --snippets K (default 2..6 at random), --mistakes P (default 0.1).
+const snippets = flag('--snippets', 0);
+const mistakes = flag('--mistakes', 0.1);
 
 const avail = bpfAvailability();
 if (!avail.ok) {
@@ -21,7 +25,7 @@ if (!avail.ok) {
 }
 const seeds = Array.from({ length: n }, (_, i) => first + i);
 const t0 = performance.now();
-const t = runGenerated(seeds);
+const t = runGenerated(seeds, { mistakeRate: mistakes, ...(snippets ? { snippets } : {}) });
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`programs ${t.programs}, verdict agrees ${t.verdictAgrees}, first error agrees ${t.errorAgrees}`);
 console.log(`kernel accepts ${t.kernelAccepts} of ${t.programs}; seeds ${first}..${first + n - 1}; ${secs} s`);

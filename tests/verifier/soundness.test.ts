@@ -10,5 +10,7 @@ describe('verifier soundness against the interpreter', () => {
     // Enough accepted programs ran for the property to mean something.
     expect(st.accepted).toBeGreaterThan(90);
     expect(st.clean).toBeGreaterThan(st.runs * 0.9);
+    // Control: the rejected programs do fault on the same kind of inputs, so the check can see a fault.
+    expect(st.controlFaults).toBeGreaterThan(0);
   });
 });

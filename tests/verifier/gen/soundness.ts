@@ -31,6 +31,9 @@ export interface SoundnessStats {
   /** Runs stopped by something the interpreter does not simulate (not a verdict on soundness). */
   limited: Map<string, number>;
   violations: SoundnessViolation[];
+  /** Control: the same runs for programs our verifier rejects, and how many of them fault (the check has teeth). */
+  controlRuns: number;
+  controlFaults: number;
 }
 
 function mapsFor(c: GenCase, kernel: Kernel, rng: Rng): BpfMap[] {
@@ -62,8 +65,10 @@ export function checkProgram(c: GenCase, inputs: number, st: SoundnessStats): vo
     progType: c.progType, logLevel: 0, license: 'GPL', nrCpuIds: hostNrCpuIds(),
     maps: (c.maps ?? []).map((m) => ({ ...m })),
   });
-  if (v.verdict !== 'accept') return;
-  st.accepted++;
+  const accepted = v.verdict === 'accept';
+  if (accepted) st.accepted++;
+  // Rejected programs run too, as a control, unless they contain undecodable slots the interpreter cannot load.
+  else if (insns.some((x) => x.form.id === 'invalid')) return;
   for (let i = 0; i < inputs; i++) {
     const rng = new Rng(c.seed * 7919 + i);
     const kernel = new Kernel({ seed: rng.u32() });
@@ -72,9 +77,14 @@ export function checkProgram(c: GenCase, inputs: number, st: SoundnessStats): vo
     const packet = randomBytes(rng, rng.pick([14, 15, 20, 34, 40, 64, 100, 200]));
     const type: RunProgType = c.progType;
     const r = runProgram(insns, {
-      type, kernel, maps, budget: 10_000_000, seed: rng.u32(),
+      type, kernel, maps, budget: accepted ? 10_000_000 : 1_000_000, seed: rng.u32(),
       ...(type === 'kprobe' ? { ctx: randomBytes(rng, 168) } : { packet }),
     });
+    if (!accepted) {
+      st.controlRuns++;
+      if (r.fault && !LIMITATION_FAULTS.has(r.fault.code)) st.controlFaults++;
+      continue;
+    }
     st.runs++;
     if (!r.fault) {
       st.clean++;
@@ -86,7 +96,7 @@ export function checkProgram(c: GenCase, inputs: number, st: SoundnessStats): vo
 }
 
 export function runSoundness(seeds: Iterable<number>, inputs = 4, opts: GenOptions = {}): SoundnessStats {
-  const st: SoundnessStats = { programs: 0, accepted: 0, runs: 0, clean: 0, limited: new Map(), violations: [] };
+  const st: SoundnessStats = { programs: 0, accepted: 0, runs: 0, clean: 0, limited: new Map(), violations: [], controlRuns: 0, controlFaults: 0 };
   for (const seed of seeds) checkProgram(generateCase(seed, opts), inputs, st);
   return st;
 }

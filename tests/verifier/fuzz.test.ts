@@ -13,5 +13,8 @@ describe('verifier fuzz', () => {
     // All three kinds took part, and the mutated real programs are not all rejected at the first instruction.
     expect(Math.min(st.byKind.random, st.byKind.corpus, st.byKind.example)).toBeGreaterThan(50);
     expect(st.accepts).toBeGreaterThan(0);
-  });
+    expect(st.maxProcessed).toBeLessThanOrEqual(1_000_001);
+    // Mutated loops can run into the 1M-instruction limit: one such input takes our verifier 30-45 s (the kernel
+    // about 1.5 s), the others about 3 s in all; the inputs depend on the corpus, so allow for one or two.
+  }, 240_000);
 });

@@ -6,13 +6,21 @@
 import { HI, joinAddress, type Region } from './address-space';
 import type { Kernel } from './kernel';
 
-export type RunProgType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracing';
+export type RunProgType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracepoint' | 'raw_tracepoint' | 'tracing';
 
-export const RUN_PROG_TYPES: readonly RunProgType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracing'];
+export const RUN_PROG_TYPES: readonly RunProgType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracepoint', 'raw_tracepoint', 'tracing'];
+
+/** MAX_BPF_FUNC_ARGS: fentry/fexit and raw tracepoints see at most 12 u64 arguments. */
+export const MAX_FUNC_ARGS = 12;
+/** struct trace_entry, the common header every trace event record starts with (include/linux/trace_events.h). */
+export const TRACE_ENTRY = { common_type: 0, common_flags: 2, common_preempt_count: 3, common_pid: 4, size: 8 } as const;
 
 export interface RunInput {
   type: RunProgType;
-  /** Raw ctx bytes (syscall: the user buffer; kprobe: pt_regs; tracing: u64 args; skb/xdp: overrides the built struct). */
+  /**
+   * Raw ctx bytes (syscall: the user buffer; kprobe: pt_regs; tracing and raw_tracepoint: u64 args;
+   * tracepoint: the trace event record; skb/xdp: overrides the built struct).
+   */
   ctx?: Uint8Array;
   /** raw: memory whose address goes in r1 and length in r2 (the conformance suite's convention). */
   mem?: Uint8Array;
@@ -94,6 +102,13 @@ function ethProtocol(frame: Uint8Array): number {
   return ((proto & 0xff) << 8) | (proto >>> 8);
 }
 
+const CTX_NAME = {
+  kprobe: 'ctx (struct pt_regs)',
+  tracepoint: 'ctx (trace event record)',
+  raw_tracepoint: 'ctx (struct bpf_raw_tracepoint_args: u64 args[])',
+  tracing: 'ctx (u64 args[])',
+} as const;
+
 export function setupContext(k: Kernel, input: RunInput): RunContext {
   const ptr = (r: Region, off = 0): bigint => joinAddress(r.hi, r.lo) + BigInt(off);
   switch (input.type) {
@@ -108,11 +123,17 @@ export function setupContext(k: Kernel, input: RunInput): RunContext {
       return { r1: bytes.byteLength ? ptr(ctx) : 0n, r2: 0n, ctx };
     }
     case 'kprobe':
+    case 'tracepoint':
+    case 'raw_tracepoint':
     case 'tracing': {
-      const size = input.type === 'kprobe' ? PT_REGS_SIZE : Math.max(8, input.ctx?.byteLength ?? 0);
-      const bytes = new Uint8Array(input.type === 'kprobe' ? size : (size + 7) & ~7);
-      if (input.ctx) bytes.set(input.ctx.subarray(0, bytes.byteLength));
-      const ctx = k.space.map({ name: input.type === 'kprobe' ? 'ctx (struct pt_regs)' : 'ctx (u64 args[])', kind: 'ctx', hi: HI.DIRECT, bytes, writable: false });
+      // Read-only in every case. pt_regs has its fixed size; an args array or an event record is as
+      // long as the input, rounded up to whole u64s (a record is at least its common header), so a
+      // read past what the user supplied faults naming the ctx instead of reading invented zeroes.
+      const given = input.ctx?.byteLength ?? 0;
+      const size = input.type === 'kprobe' ? PT_REGS_SIZE : (Math.max(input.type === 'tracepoint' ? TRACE_ENTRY.size : 8, given) + 7) & ~7;
+      const bytes = new Uint8Array(size);
+      if (input.ctx) bytes.set(input.ctx.subarray(0, size));
+      const ctx = k.space.map({ name: CTX_NAME[input.type], kind: 'ctx', hi: HI.DIRECT, bytes, writable: false });
       return { r1: ptr(ctx), r2: 0n, ctx };
     }
     case 'socket_filter':

@@ -33,12 +33,13 @@ export type Feature =
   | 'verifier'
   | 'inputs'
   | 'edit'
+  | 'watches'
   | 'workspace'
   | 'export';
 
 export const FEATURES: readonly Feature[] = [
   'open-object', 'open-raw', 'open-asm', 'open-image2013', 'listing', 'run', 'step', 'step-back', 'breakpoints',
-  'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit', 'workspace', 'export',
+  'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit', 'watches', 'workspace', 'export',
 ];
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -139,8 +140,11 @@ export interface StackSlot {
 
 export interface FrameState {
   readonly index: number;
+  /** The pc about to run (innermost frame) or the caller's call instruction (outer frames). */
   readonly pc: number;
   readonly function?: string;
+  /** The source line of `pc` (BTF line info or the assembly text), for the call stack. */
+  readonly source?: SourceRef;
   readonly slots: readonly StackSlot[];
 }
 
@@ -176,8 +180,8 @@ export interface StateSnapshot {
 }
 
 /** The simulated run types: which context the program gets (engine/kernel RunProgType). */
-export type RunType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracing';
-export const RUN_TYPES: readonly RunType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracing'];
+export type RunType = 'raw' | 'syscall' | 'socket_filter' | 'sched_cls' | 'tc' | 'xdp' | 'kprobe' | 'tracepoint' | 'raw_tracepoint' | 'tracing';
+export const RUN_TYPES: readonly RunType[] = ['raw', 'syscall', 'socket_filter', 'sched_cls', 'tc', 'xdp', 'kprobe', 'tracepoint', 'raw_tracepoint', 'tracing'];
 
 /** Memory a program can reach with probe_read* (kernel) or probe_read_user* (user). */
 export interface MemoryInput {
@@ -248,6 +252,15 @@ export interface AbstractState {
   readonly stack: readonly { readonly offset: number; readonly value: string }[];
 }
 
+/**
+ * One watch expression's value at the current stop: the 64-bit pattern and whether the expression's
+ * type is signed (for the decimal form), or why it has none (a parse error with its column, unreadable
+ * memory, division by zero). Each expression answers on its own: one bad expression never fails the others.
+ */
+export type WatchValue =
+  | { readonly value: string; readonly signed: boolean }
+  | { readonly error: string; readonly column?: number };
+
 export interface BreakpointInfo {
   readonly id: number;
   readonly pc: number;
@@ -277,6 +290,8 @@ export type Request =
   | { readonly kind: 'step'; readonly session: number; readonly mode: StepMode }
   | { readonly kind: 'breakpoint.toggle'; readonly session: number; readonly pc: number }
   | { readonly kind: 'state'; readonly session: number }
+  /** Evaluates watch expressions (the expression language of conditions and `print`) in the paused state, all in one answer. */
+  | { readonly kind: 'evaluate'; readonly session: number; readonly expressions: readonly string[] }
   | { readonly kind: 'console'; readonly session?: number; readonly line: string }
   | { readonly kind: 'cancel'; readonly target: number };
 
@@ -300,6 +315,8 @@ export type Response =
   | { readonly kind: 'verified'; readonly report: VerifyReport }
   | { readonly kind: 'verifier-state'; readonly pc: number; readonly states: readonly AbstractState[] }
   | { readonly kind: 'breakpoints'; readonly breakpoints: readonly BreakpointInfo[] }
+  /** The values of an 'evaluate' request, in the order of its expressions. */
+  | { readonly kind: 'values'; readonly pc: number; readonly values: readonly WatchValue[] }
   /** Console output; `state` is set when the command had a session (it may have run or edited the program). */
   | { readonly kind: 'console'; readonly lines: readonly string[]; readonly state?: StateSnapshot; readonly breakpoints?: readonly BreakpointInfo[]; readonly line?: number }
   | { readonly kind: 'cancelled'; readonly target: number; readonly found: boolean }
@@ -354,6 +371,7 @@ export const RESPONSE_OF: Readonly<Record<RequestKind, readonly Response['kind']
   step: ['stopped'],
   'breakpoint.toggle': ['breakpoints'],
   state: ['state'],
+  evaluate: ['values'],
   console: ['console'],
   cancel: ['cancelled'],
 };
@@ -372,6 +390,9 @@ export const LIMITS = {
   maxMemoryInputs: 64,
   /** Verifier log characters a report carries: a 1M-instruction rejection logs tens of MB at level 1. */
   maxVerifierLog: 2 * 1024 * 1024,
+  /** Expressions one 'evaluate' request carries, and characters per expression (as a workspace file allows). */
+  maxWatches: 1000,
+  maxExpression: 1000,
   maxId: Number.MAX_SAFE_INTEGER,
 } as const;
 
@@ -390,11 +411,17 @@ export type MenuCommand =
   | 'toggle-breakpoint'
   | 'toggle-theme'
   | 'focus-console'
-  | 'focus-listing';
+  | 'focus-listing'
+  | 'toggle-state-panes'
+  | 'toggle-bottom-pane'
+  | 'reset-layout'
+  | 'show-watches'
+  | 'show-call-stack';
 
 export const MENU_COMMANDS: readonly MenuCommand[] = [
   'open', 'run', 'continue', 'step-into', 'step-over', 'step-out',
   'step-back', 'toggle-breakpoint', 'toggle-theme', 'focus-console', 'focus-listing',
+  'toggle-state-panes', 'toggle-bottom-pane', 'reset-layout', 'show-watches', 'show-call-stack',
 ];
 
 /** What main sends on IPC_CHANNELS.menu: a command, or a file the user picked in a native dialog. */

@@ -6,7 +6,7 @@
 // entries), and turns their state into data a protocol can carry (64-bit values as hex strings,
 // bytes as hex pairs).
 import { error, type Diagnostic } from '../isa';
-import { ArrayMap, ERRNO, HashMap, joinAddress, type BpfMap, type Kernel, type RunProgType } from '../kernel';
+import { ArrayMap, ERRNO, HashMap, MAX_FUNC_ARGS, TRACE_ENTRY, joinAddress, type BpfMap, type Kernel, type RunProgType } from '../kernel';
 import { PROG_TYPES } from '../kernel/prog-types';
 import { DebugConsole } from './debugger/commands';
 import { Debugger, type Stop } from './debugger/debugger';
@@ -15,6 +15,7 @@ import { loadDebugInput, type InputFormat } from './debugger/load';
 import { MachineTarget } from './debugger/machine-target';
 import type { DebugTarget } from './debugger/target';
 import { describeOrigin, framesView, registersView } from './debugger/views';
+import { evaluateWatches, type WatchResult } from './watches';
 import type { WorkspaceDocument } from './workspace';
 
 export type StepKind = 'into' | 'over' | 'out' | 'back';
@@ -46,9 +47,17 @@ export interface SessionSnapshot {
   readonly pc: number;
   readonly status: 'ready' | 'exited' | 'fault';
   readonly registers: { readonly name: string; readonly value: string }[];
-  readonly frames: { readonly index: number; readonly pc: number; readonly function?: string; readonly slots: SlotSnapshot[] }[];
+  readonly frames: { readonly index: number; readonly pc: number; readonly function?: string; readonly source?: FrameSource; readonly slots: SlotSnapshot[] }[];
   readonly maps: MapSnapshot[];
   readonly message?: string;
+}
+
+/** A frame's source line (column 0 and empty text where the line table has none). */
+export interface FrameSource {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
 }
 
 export interface StopResult {
@@ -159,11 +168,23 @@ export function ctxLayout(type: RunProgType, ctxBytes: number): Pick<InputsView,
   switch (type) {
     case 'kprobe':
       return { ctxStruct: PROG_TYPES.kprobe.ctxStruct, ctxSize: PROG_TYPES.kprobe.ctxSize, fields: fields('kprobe') };
-    case 'tracing': {
-      // fentry/fexit see the traced function's arguments as u64 args[] (at most MAX_BPF_FUNC_ARGS = 12).
-      const n = 12;
-      return { ctxStruct: 'u64 args[]', ctxSize: n * 8, fields: Array.from({ length: n }, (_, i) => ({ name: `args[${i}]`, offset: 8 * i, size: 8 })) };
+    case 'tracing':
+    case 'raw_tracepoint': {
+      // fentry/fexit and raw tracepoints see their arguments as u64 args[] (at most MAX_BPF_FUNC_ARGS).
+      const n = MAX_FUNC_ARGS;
+      const ctxStruct = type === 'tracing' ? 'u64 args[]' : 'struct bpf_raw_tracepoint_args (u64 args[])';
+      return { ctxStruct, ctxSize: n * 8, fields: Array.from({ length: n }, (_, i) => ({ name: `args[${i}]`, offset: 8 * i, size: 8 })) };
     }
+    case 'tracepoint':
+      // The event's own fields follow the common header; their layout is in the event's format file
+      // (tracefs events/<system>/<event>/format), so the rest of the record is given as bytes.
+      return {
+        ctxStruct: 'trace event record (struct trace_entry, then the event fields)',
+        ctxSize: Math.max(ctxBytes, TRACE_ENTRY.size),
+        fields: Object.entries(TRACE_ENTRY).filter(([n]) => n !== 'size').map(([name, offset], i, all) => ({
+          name, offset, size: (i + 1 < all.length ? all[i + 1][1] : TRACE_ENTRY.size) - offset,
+        })),
+      };
     case 'syscall':
       return { ctxStruct: PROG_TYPES.syscall.ctxStruct, ctxSize: ctxBytes, fields: [] };
     case 'xdp':
@@ -345,6 +366,7 @@ export class DebugSessions {
         index: f.index,
         pc: f.pc,
         ...(f.function !== undefined ? { function: f.function } : {}),
+        ...(f.source ? { source: { file: f.source.file, line: f.source.line, column: f.source.column ?? 0, text: f.source.text ?? '' } } : {}),
         slots: f.slots.map((s): SlotSnapshot => {
           // Only values that look like addresses are worth a region lookup (as in the registers view).
           const to = s.value !== undefined && s.value > 0xffffffffn ? t.describeAddress?.(s.value) : undefined;
@@ -364,6 +386,14 @@ export class DebugSessions {
       }) : [],
       ...(status.state === 'fault' ? { message: status.message } : status.state === 'exited' ? { message: `exited with r0 = ${hex64(status.r0)}` } : {}),
     };
+  }
+
+  /** Watch expressions in the paused state (innermost frame's registers, all memory), one answer each. */
+  evaluate(id: number, expressions: readonly string[]): { pc: number; values: WatchResult[] } | undefined {
+    const e = this.sessions.get(id);
+    if (!e) return undefined;
+    const dbg = e.session.debugger;
+    return { pc: dbg.target.pc(), values: evaluateWatches(expressions, dbg.state) };
   }
 
   /** Runs to the next breakpoint, exit or fault. */

@@ -37,7 +37,10 @@ export interface LoadOptions {
 function runTypeOf(prog: ObjProgram): RunProgType {
   const name = prog.type.name;
   if ((RUN_PROG_TYPES as readonly string[]).includes(name)) return name as RunProgType;
-  if (name === 'tracepoint' || name === 'raw_tracepoint' || name === 'perf_event') return 'tracing';
+  if (name === 'raw_tracepoint_writable') return 'raw_tracepoint';
+  // perf_event's ctx (bpf_perf_event_data: pt_regs, sample_period, addr) is not modelled as a struct:
+  // it runs over the bytes the user gives, like a tracing args array.
+  if (name === 'perf_event') return 'tracing';
   return 'raw';
 }
 

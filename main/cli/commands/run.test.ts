@@ -32,6 +32,23 @@ describe('bpfdbg run', () => {
     expect(r).toMatchObject({ code: 0, out: '0x2a\n' });
   });
 
+  it('runs a tracepoint program over its event record and a raw tracepoint over its u64 args, by the ELF section', async () => {
+    const obj = readFileSync(join(__dirname, '../../../resources/examples/tp_counter.o'));
+    // struct sys_enter_write_args: common header, syscall_nr, pad, fd = 3, buf, count = 0x20.
+    const record = '00'.repeat(16) + '0300000000000000' + '00'.repeat(8) + '2000000000000000';
+    const write = await run({ 'tp.o': obj }, ['tp.o', '--program', 'count_write', '--ctx', record, '--maps', '--json']);
+    expect(write.code, write.err).toBe(0);
+    const out = JSON.parse(write.out) as { fault: unknown; maps: Array<{ name: string; entries: Array<{ key: string; value: string }> }> };
+    expect(out.fault).toBeNull();
+    expect(out.maps.find((m) => m.name === 'writes_per_cpu')?.entries[0]).toEqual({ key: '00000000', value: '0100000000000000' });
+    // A record cut before `count` faults on the read of args->count, naming the tracepoint's ctx.
+    const short = await run({ 'tp.o': obj }, ['tp.o', '--program', 'count_write', '--ctx', record.slice(0, 48), '--json']);
+    expect(JSON.parse(short.out).fault.message).toMatch(/trace event record/);
+    const sys = await run({ 'tp.o': obj }, ['tp.o', '--program', 'count_syscalls', '--ctx', '00'.repeat(16), '--maps', '--json']);
+    expect(sys.code, sys.err).toBe(0);
+    expect((JSON.parse(sys.out) as typeof out).maps.find((m) => m.name === 'syscalls_seen')?.entries[0].value).toBe('0100000000000000');
+  });
+
   it('passes --mem as r1/r2 and reports JSON', async () => {
     const r = await run({ 'p.s': 'r0 = *(u32 *)(r1 + 0)\nr0 += r2\nexit\n' }, ['p.s', '--mem', '01000000', '--json']);
     expect(r.code).toBe(0);

@@ -18,7 +18,8 @@ const USAGE = `bpfdbg run FILE [--program NAME] [--type T] [--ctx HEX] [--regs R
              (seed 003; run as a tracing filter: ctx = struct pt_regs); "-" reads standard input
   --program  ELF: the program (function or SEC() name) to run; default the first
   --type     ${RUN_PROG_TYPES.join(', ')} (default: the ELF section's type, else raw)
-  --ctx      ctx bytes in hex (syscall args, pt_regs, tracing u64 args, or a whole __sk_buff / xdp_md)
+  --ctx      ctx bytes in hex (syscall args, pt_regs, tracing / raw_tracepoint u64 args, a tracepoint's event
+             record from its common header on, or a whole __sk_buff / xdp_md)
   --mem      raw: memory bytes in hex; r1 = its address, r2 = its length (the conformance convention)
   --packet   socket_filter / sched_cls / xdp: packet bytes in hex
   --regs     kprobe / 2013 images: pt_regs fields by name (di=0xffff888200001000,si=5; names: ${Object.keys(PT_REGS_OFFSETS).join(' ')})
@@ -78,7 +79,7 @@ function load2013(bytes: Uint8Array, file: string, kernel: Kernel, helpers: Help
 
 const ELF_TYPES: Record<string, RunProgType> = {
   socket_filter: 'socket_filter', sched_cls: 'sched_cls', sched_act: 'sched_cls', xdp: 'xdp', kprobe: 'kprobe',
-  tracing: 'tracing', syscall: 'syscall',
+  tracepoint: 'tracepoint', raw_tracepoint: 'raw_tracepoint', raw_tracepoint_writable: 'raw_tracepoint', tracing: 'tracing', syscall: 'syscall',
 };
 
 function load(bytes: Uint8Array, file: string, program: string | undefined, io: CliIO): Loaded | undefined {

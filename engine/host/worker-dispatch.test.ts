@@ -122,7 +122,7 @@ describe('EngineService', () => {
     const r = await service().ask({ kind: 'hello' });
     expect(r).toMatchObject({ kind: 'hello', version: 1 });
     if (r.kind === 'hello') expect([...r.features].sort()).toEqual([
-      'breakpoints', 'console', 'edit', 'inputs', 'listing', 'maps', 'open-asm', 'open-object', 'open-raw', 'registers', 'run', 'stack', 'step', 'step-back', 'verifier',
+      'breakpoints', 'console', 'edit', 'inputs', 'listing', 'maps', 'open-asm', 'open-object', 'open-raw', 'registers', 'run', 'stack', 'step', 'step-back', 'verifier', 'watches',
     ]);
   });
 
@@ -183,6 +183,60 @@ describe('EngineService', () => {
       expect(r.line, `${r.kind} at pc ${r.state.pc}`).toBe(await where(r.state.pc));
       expect(r.line).toBeGreaterThan(0);
     }
+  });
+
+  it('evaluates watch expressions in one request: values agree with the state, errors stay with their expression', async () => {
+    const s = service();
+    const src = ['r1 = -2', 'r2 = 7', '*(u32 *)(r10 - 8) = r2', 'r0 = 0', 'exit', ''].join('\n');
+    const o = await s.ask(open('w.s', new TextEncoder().encode(src)));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: 0 });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    let st: Response = c;
+    for (let i = 0; i < 3; i++) st = await s.ask({ kind: 'step', session: c.session, mode: 'into' });
+    if (st.kind !== 'stopped') throw new Error(JSON.stringify(st));
+    const r = await s.ask({ kind: 'evaluate', session: c.session, expressions: ['r1', '(s64)r1', '*(u32 *)(r10 - 8)', 'r1 +', '*(u64 *)0', 'r2 == 7 && *(u32 *)(r10 - 8) > 3'] });
+    if (r.kind !== 'values') throw new Error(JSON.stringify(r));
+    expect(r.pc).toBe(st.state.pc);
+    const slot = st.state.frames[0].slots.find((x) => x.offset === -8);
+    expect(r.values[0]).toEqual({ value: st.state.registers[1].value, signed: false });
+    expect(r.values[1]).toEqual({ value: st.state.registers[1].value, signed: true });
+    // The slot's first four bytes, little-endian.
+    expect(r.values[2]).toEqual({ value: `0x${parseHex(slot!.bytes!).slice(0, 4).reverse().reduce((a, b) => a * 256 + b, 0).toString(16)}`, signed: false });
+    expect(r.values[3]).toMatchObject({ error: expect.any(String), column: expect.any(Number) });
+    expect(r.values[4]).toMatchObject({ error: expect.stringContaining('cannot read') });
+    expect(r.values[5]).toEqual({ value: '0x1', signed: false });
+    expect(await s.ask({ kind: 'evaluate', session: 999, expressions: ['r0'] })).toMatchObject({ kind: 'error', code: 'session.no-session' });
+  });
+
+  it('frames of bpf-to-bpf calls carry their function and the source line the listing shows before their pc', async () => {
+    const s = service();
+    const o = await s.ask(open('subprog_loop.o', readFileSync(path.join(EXAMPLES, 'subprog_loop.o'))));
+    if (o.kind !== 'opened' || !o.document) throw new Error(JSON.stringify(o));
+    const prog = o.document.programs.find((p) => p.name === 'keep_all');
+    if (!prog) throw new Error('no keep_all');
+    const l = await s.ask({ kind: 'listing', document: o.document.id, program: prog.index, start: 0, count: 10_000 });
+    if (l.kind !== 'listing') throw new Error(JSON.stringify(l));
+    const callee = l.lines.findIndex((x) => x.kind === 'label' && x.label === 'fold16');
+    const insideAt = l.lines.findIndex((x, i) => i > callee && x.kind === 'insn' && l.lines[i - 1].kind === 'source' && i - 1 > callee + 2);
+    const inside = l.lines[insideAt];
+    if (inside?.kind !== 'insn') throw new Error('no instruction with a source line in fold16');
+    const c = await s.ask({ kind: 'session.create', document: o.document.id, program: prog.index });
+    if (c.kind !== 'session') throw new Error(JSON.stringify(c));
+    await s.ask({ kind: 'breakpoint.toggle', session: c.session, pc: inside.pc });
+    const hit = await s.ask({ kind: 'run', session: c.session });
+    if (hit.kind !== 'stopped') throw new Error(JSON.stringify(hit));
+    expect(hit).toMatchObject({ reason: 'breakpoint', state: { pc: inside.pc } });
+    const [inner, outer] = hit.state.frames;
+    expect(hit.state.frames).toHaveLength(2);
+    expect(inner).toMatchObject({ index: 0, pc: inside.pc, function: 'fold16' });
+    const before = l.lines[insideAt - 1];
+    if (before.kind !== 'source') throw new Error('unreachable');
+    expect(inner.source).toMatchObject({ file: before.source.file, line: before.source.line, text: before.source.text });
+    // The caller sits at its call instruction.
+    const call = l.lines.find((x) => x.kind === 'insn' && x.pc === outer.pc);
+    expect(call).toMatchObject({ kind: 'insn', text: expect.stringMatching(/^call /) });
+    expect(outer).toMatchObject({ index: 1, function: 'keep_all', source: { line: expect.any(Number) } });
   });
 
   it('edits registers while paused; a reverse step undoes the edit', async () => {

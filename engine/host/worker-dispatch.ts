@@ -20,7 +20,7 @@ interface Task {
 /** Features the engine offers today. Workspaces and export are not wired to the protocol yet, so they are not listed. */
 export function engineFeatures(): Feature[] {
   const open: Feature[] = Workspace.formats.map((f): Feature => (f === 'object' ? 'open-object' : f === 'raw' ? 'open-raw' : f === 'asm' ? 'open-asm' : 'open-image2013'));
-  return [...open, 'listing', 'run', 'step', 'step-back', 'breakpoints', 'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit'];
+  return [...open, 'listing', 'run', 'step', 'step-back', 'breakpoints', 'registers', 'stack', 'maps', 'console', 'verifier', 'inputs', 'edit', 'watches'];
 }
 
 const hex64 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
@@ -227,6 +227,10 @@ export class EngineService {
       case 'state': {
         const state = this.sessions.snapshot(request.session);
         return state ? { kind: 'state', state, ...this.lineOf(request.session, state.pc) } : noSession(request.session);
+      }
+      case 'evaluate': {
+        const r = this.sessions.evaluate(request.session, request.expressions);
+        return r ? { kind: 'values', pc: r.pc, values: r.values } : noSession(request.session);
       }
       case 'console': {
         if (request.session === undefined) return { kind: 'console', lines: ['No program is loaded: open a file, then debug it (F5 or F11).'] };

@@ -125,10 +125,27 @@ describe('engine message validation', () => {
     expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'stopped', reason: 'step', message: '', state, line: 1.5 } }).ok).toBe(false);
   });
 
+  it('validates watch evaluation: a batch of expressions, one value or one error per expression', () => {
+    expect(req({ kind: 'evaluate', session: 1, expressions: ['r1', '*(u32 *)(r10 - 8)'] }).ok).toBe(true);
+    expect(req({ kind: 'evaluate', session: 1, expressions: [] }).ok).toBe(true);
+    expect(req({ kind: 'evaluate', session: 1, expressions: ['x'.repeat(1001)] })).toMatchObject({ ok: false, error: 'message.request.expressions[0] is longer than 1000 characters' });
+    expect(req({ kind: 'evaluate', session: 1, expressions: Array(1001).fill('r0') }).ok).toBe(false);
+    expect(req({ kind: 'evaluate', session: 1, expressions: [1] }).ok).toBe(false);
+    const values = (v: unknown[]) => checkEngineMessage({ type: 'response', id: 1, response: { kind: 'values', pc: 3, values: v } });
+    expect(values([{ value: '0x1f', signed: false }, { error: 'cannot read 8 bytes at 0x0', column: 1 }, { error: 'empty expression' }]).ok).toBe(true);
+    expect(values([{ value: '31', signed: false }]).ok).toBe(false);
+    expect(values([{ value: '0x1', signed: false, error: 'both' }]).ok).toBe(false);
+    expect(values([{ error: 'e', signed: true }]).ok).toBe(false);
+    expect(values([{}]).ok).toBe(false);
+    const frame = { index: 0, pc: 4, function: 'f', source: { file: 'a.c', line: 3, column: 0, text: 'x++;' }, slots: [] };
+    expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'state', state: { session: 1, pc: 4, status: 'ready', registers: [], frames: [frame], maps: [] } } }).ok).toBe(true);
+  });
+
   it('validates menu messages', () => {
     expect(checkMenuMessage({ command: 'step-over' }).ok).toBe(true);
     expect(checkMenuMessage({ command: 'open-file', name: 'a.o', base64: 'AAAA', format: 'object' }).ok).toBe(true);
     expect(checkMenuMessage({ command: 'format-disk' }).ok).toBe(false);
+    for (const command of ['toggle-state-panes', 'toggle-bottom-pane', 'reset-layout', 'show-watches', 'show-call-stack']) expect(checkMenuMessage({ command }).ok, command).toBe(true);
     expect(checkMenuMessage({ command: 'open-file', name: 'a.o', base64: '!', format: 'object' }).ok).toBe(false);
   });
 });

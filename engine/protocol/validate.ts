@@ -107,7 +107,7 @@ const state = obj({
   status: oneOf(['ready', 'exited', 'fault']),
   registers: arr(obj({ name: str(20), value: hex64, abstractType: opt(str(1000)) }), 64),
   frames: arr(obj({
-    index: int(), pc: int(), function: opt(str()),
+    index: int(), pc: int(), function: opt(str()), source: opt(sourceRef),
     slots: arr(obj({
       offset: int(-1_000_000, 0), bytes: opt(hexBytes), origin: str(1000),
       originKind: opt(oneOf(['spill', 'store', 'atomic', 'helper', 'edit', 'uninit'])), originPc: opt(int()), pointsTo: opt(str(1000)),
@@ -143,6 +143,11 @@ const abstractState = obj({
 });
 
 const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)) });
+/** A value, or an error in its place: the two shapes share no field. */
+const watchValue: Check = (v, p) =>
+  isObject(v) && 'error' in v
+    ? obj({ error: str(10_000), column: opt(int()) })(v, p)
+    : obj({ value: hex64, signed: bool })(v, p);
 
 const requestCheck = byKind({
   hello: {},
@@ -162,6 +167,7 @@ const requestCheck = byKind({
   step: { session: id, mode: oneOf(['into', 'over', 'out', 'back']) },
   'breakpoint.toggle': { session: id, pc: int() },
   state: { session: id },
+  evaluate: { session: id, expressions: arr(str(LIMITS.maxExpression), LIMITS.maxWatches) },
   console: { session: opt(id), line: str(LIMITS.maxConsoleLine) },
   cancel: { target: id },
 });
@@ -179,6 +185,7 @@ const responseCheck = byKind({
   verified: { report: verifyReport },
   'verifier-state': { pc: int(), states: arr(abstractState, 64) },
   breakpoints: { breakpoints: arr(breakpoint) },
+  values: { pc: int(), values: arr(watchValue, LIMITS.maxWatches) },
   console: { lines: arr(str(100_000)), state: opt(state), breakpoints: opt(arr(breakpoint)), line: opt(int(-1)) },
   cancelled: { target: id, found: bool },
   error: { code: str(200), message: str(10_000), diagnostics: opt(diagnostics) },

@@ -12,7 +12,7 @@ const full: WorkspaceState = {
   breakpoints: [{ pc: 3, enabled: true }, { pc: 12, enabled: false, condition: 'r1 == 0' }],
   watches: ['r1', '*(u64 *)(r10 - 8)'],
   inputs: { 'packet': '00 11 22', 'ctx.ifindex': '1' },
-  layout: { theme: 'light', bottomTab: 'diagnostics', sizes: { listing: 900, state: 400, bottom: 230 } },
+  layout: { theme: 'light', bottomTab: 'diagnostics', stateTab: 'watches', hidden: ['bottom'], sizes: { listing: 900, state: 400, bottom: 230 } },
 };
 
 function code(text: string): string {
@@ -42,6 +42,15 @@ describe('workspace file', () => {
       const r = parseWorkspaceText(printWorkspace(w));
       expect(r.ok ? r.workspace.layout.bottomTab : r.diagnostic.message).toBe(bottomTab);
     }
+  });
+
+  it('keeps the state tab and hidden areas, and refuses ones the app does not have', () => {
+    for (const stateTab of ['stack', 'calls', 'watches', 'maps', 'inputs'] as const) {
+      const r = parseWorkspaceText(printWorkspace({ ...full, layout: { ...full.layout, stateTab, hidden: ['state', 'bottom'] } }));
+      expect(r.ok ? [r.workspace.layout.stateTab, r.workspace.layout.hidden] : r.diagnostic.message).toEqual([stateTab, ['state', 'bottom']]);
+    }
+    expect(code(mutate((w) => ((w.layout as Record<string, unknown>).stateTab = 'registers')))).toBe('workspace.invalid');
+    expect(code(mutate((w) => ((w.layout as Record<string, unknown>).hidden = ['listing'])))).toBe('workspace.invalid');
   });
 
   it('refuses a file from a newer version with a clear message, and an unversioned one', () => {

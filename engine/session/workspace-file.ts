@@ -56,6 +56,10 @@ export interface WorkspaceLayout {
   readonly theme: 'dark' | 'light';
   /** Which tab of the bottom area is shown. */
   readonly bottomTab?: 'console' | 'diagnostics' | 'verifier';
+  /** Which tab of the state column (right of the listing) is shown. */
+  readonly stateTab?: 'stack' | 'calls' | 'watches' | 'maps' | 'inputs';
+  /** Areas the user hid (View menu): the state column, the bottom area. */
+  readonly hidden?: readonly ('state' | 'bottom')[];
   /** Pane sizes in CSS pixels by pane name (listing, state, bottom, ...). */
   readonly sizes: Readonly<Record<string, number>>;
 }
@@ -178,6 +182,8 @@ export const checkWorkspace: Check = obj({
   layout: obj({
     theme: oneOf(['dark', 'light']),
     bottomTab: opt(oneOf(['console', 'diagnostics', 'verifier'])),
+    stateTab: opt(oneOf(['stack', 'calls', 'watches', 'maps', 'inputs'])),
+    hidden: opt(arr(oneOf(['state', 'bottom']), 2)),
     sizes: record(int(0, 100_000), L.maxLayoutEntries),
   }),
 });

@@ -20,6 +20,9 @@ describe('shortcutFor', () => {
     expect(key('o', { ctrlKey: true })).toBe('open');
     expect(key('O', { metaKey: true })).toBe('open');
     expect(key('o')).toBeUndefined();
+    expect(key('b', { ctrlKey: true })).toBe('toggle-state-panes');
+    expect(key('j', { metaKey: true })).toBe('toggle-bottom-pane');
+    expect(key('b')).toBeUndefined();
     expect(key('F5', { ctrlKey: true })).toBeUndefined();
     expect(key('F5', { altKey: true })).toBeUndefined();
   });

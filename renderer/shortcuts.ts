@@ -1,7 +1,8 @@
 // Keyboard shortcuts: one table from key to command, used in Electron and browser mode alike.
 
 export type ShortcutAction =
-  | 'open' | 'run' | 'step-into' | 'step-over' | 'step-out' | 'step-back' | 'toggle-breakpoint' | 'focus-console' | 'focus-listing';
+  | 'open' | 'run' | 'step-into' | 'step-over' | 'step-out' | 'step-back' | 'toggle-breakpoint' | 'focus-console' | 'focus-listing'
+  | 'toggle-state-panes' | 'toggle-bottom-pane';
 
 interface KeyLike {
   readonly key: string;
@@ -18,6 +19,9 @@ export function shortcutFor(e: KeyLike): ShortcutAction | undefined {
   if (mod && !e.shiftKey && e.key.toLowerCase() === 'o') return 'open';
   if (mod && !e.shiftKey && e.key === '`') return 'focus-console';
   if (mod && !e.shiftKey && e.key === '1') return 'focus-listing';
+  // As in VS Code: Ctrl+B the side column (here the state panes), Ctrl+J the panel below.
+  if (mod && !e.shiftKey && e.key.toLowerCase() === 'b') return 'toggle-state-panes';
+  if (mod && !e.shiftKey && e.key.toLowerCase() === 'j') return 'toggle-bottom-pane';
   if (mod) return undefined;
   switch (e.key) {
     case 'F5': return e.shiftKey ? undefined : 'run';

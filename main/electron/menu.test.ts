@@ -81,4 +81,23 @@ describe('menuTemplate', () => {
     const m = build(['run', 'step', 'step-back', 'breakpoints']);
     for (const l of ['Run', 'Continue', 'Step Into', 'Step Over', 'Step Out', 'Step Back', 'Toggle Breakpoint', 'Toggle Light/Dark Theme', 'Focus Listing', 'Focus Console']) m.item(l);
   });
+
+  it('View shows and hides the state panes and the console area, opens watches and the call stack, resets the layout', () => {
+    const m = build(['stack', 'watches']);
+    m.click('Show/Hide State Panes');
+    m.click('Show/Hide Console Area');
+    m.click('Watch Expressions');
+    m.click('Call Stack');
+    m.click('Reset Layout');
+    expect(m.calls).toEqual(['command:toggle-state-panes', 'command:toggle-bottom-pane', 'command:show-watches', 'command:show-call-stack', 'command:reset-layout']);
+    // The renderer handles the keys (browser mode has the same ones), so the menu only shows them.
+    expect(m.item('Show/Hide State Panes')).toMatchObject({ accelerator: 'CmdOrCtrl+B', registerAccelerator: false });
+    expect(m.item('Show/Hide Console Area')).toMatchObject({ accelerator: 'CmdOrCtrl+J', registerAccelerator: false });
+    // Layout is the renderer's: always available; the panes that need engine features follow them.
+    const none = build([]);
+    for (const l of ['Show/Hide State Panes', 'Show/Hide Console Area', 'Reset Layout']) expect(none.item(l).enabled, l).not.toBe(false);
+    expect(none.item('Watch Expressions').enabled).toBe(false);
+    expect(none.item('Call Stack').enabled).toBe(false);
+    expect(m.item('Watch Expressions').enabled).toBe(true);
+  });
 });

@@ -87,12 +87,20 @@ export function menuTemplate(model: MenuModel, actions: MenuActions): MenuItemCo
       debugItem('Toggle Breakpoint', 'F9', 'toggle-breakpoint', has('breakpoints'), actions),
     ],
   };
+  // Layout items act on the renderer's state (it owns the layout and saves it in the workspace); like the
+  // debug keys, Ctrl+B/Ctrl+J are handled by the renderer in both modes, so they are shown, not registered.
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
       { label: 'Toggle Light/Dark Theme', click: () => actions.command('toggle-theme') },
       { label: 'Focus Listing', accelerator: 'CmdOrCtrl+1', click: () => actions.command('focus-listing') },
       { label: 'Focus Console', accelerator: 'CmdOrCtrl+`', click: () => actions.command('focus-console') },
+      { type: 'separator' },
+      { label: 'Show/Hide State Panes', accelerator: 'CmdOrCtrl+B', registerAccelerator: false, click: () => actions.command('toggle-state-panes') },
+      { label: 'Show/Hide Console Area', accelerator: 'CmdOrCtrl+J', registerAccelerator: false, click: () => actions.command('toggle-bottom-pane') },
+      { label: 'Watch Expressions', enabled: has('watches'), click: () => actions.command('show-watches') },
+      { label: 'Call Stack', enabled: has('stack'), click: () => actions.command('show-call-stack') },
+      { label: 'Reset Layout', click: () => actions.command('reset-layout') },
       { type: 'separator' },
       { role: 'resetZoom' },
       { role: 'zoomIn' },

@@ -17,6 +17,9 @@ import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
 
 export type BottomTab = NonNullable<WorkspaceState['layout']['bottomTab']>;
+export type StateTab = NonNullable<WorkspaceState['layout']['stateTab']>;
+/** Areas the View menu can hide: the state column right of the listing, the console area below. */
+export type Area = 'state' | 'bottom';
 
 const AUTOSAVE_DELAY_MS = 1500;
 const EXPORT_PAGE = 10_000;
@@ -30,6 +33,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const sizes = ref<Record<string, number>>({});
   /** The bottom area's tab: the one source of truth (App.vue shows it), saved with the layout. */
   const bottomTab = ref<BottomTab>('console');
+  /** The state column's tab (stack, call stack, watches, maps, inputs), saved with the layout. */
+  const stateTab = ref<StateTab>('stack');
+  /** Areas the user hid; the listing always stays. */
+  const hidden = ref<ReadonlySet<Area>>(new Set());
   /** The workspace file (Electron: path) or name (browser) last saved or opened. */
   const current = ref<string>();
   /** Browser mode: saved workspace names; Electron: recent workspace files. */
@@ -82,7 +89,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       breakpoints: await breakpointList(),
       watches: [...watches.value],
       inputs: { ...inputs.value },
-      layout: { theme: useUiStore().theme, bottomTab: bottomTab.value, sizes: { ...sizes.value } },
+      layout: {
+        theme: useUiStore().theme, bottomTab: bottomTab.value, stateTab: stateTab.value,
+        ...(hidden.value.size ? { hidden: [...hidden.value].sort() } : {}), sizes: { ...sizes.value },
+      },
     };
   }
 
@@ -158,6 +168,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       sizes.value = { ...w.layout.sizes };
       // Files written before the tab was saved have none: the console, as on a fresh start.
       bottomTab.value = w.layout.bottomTab ?? 'console';
+      stateTab.value = w.layout.stateTab ?? 'stack';
+      hidden.value = new Set(w.layout.hidden ?? []);
       ui.theme = w.layout.theme;
       for (const n of notes) ui.notify('info', n);
       autosaveOn = true;
@@ -165,6 +177,34 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     } finally {
       restoring = false;
     }
+  }
+
+  /** Shows or hides an area (View menu); `show` forces one way. */
+  function toggleArea(area: Area, show = hidden.value.has(area)): void {
+    const next = new Set(hidden.value);
+    if (show) next.delete(area);
+    else next.add(area);
+    hidden.value = next;
+  }
+
+  /** Shows a state tab, bringing the state column back if it was hidden. */
+  function showStateTab(tab: StateTab): void {
+    stateTab.value = tab;
+    toggleArea('state', true);
+  }
+
+  /** Shows a bottom tab, bringing the console area back if it was hidden. */
+  function showBottomTab(tab: BottomTab): void {
+    bottomTab.value = tab;
+    toggleArea('bottom', true);
+  }
+
+  /** Every area shown at its default size, the first tabs selected (the theme is a preference, not layout). */
+  function resetLayout(): void {
+    hidden.value = new Set();
+    sizes.value = {};
+    stateTab.value = 'stack';
+    bottomTab.value = 'console';
   }
 
   async function refreshList(): Promise<void> {
@@ -233,7 +273,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     const debug = useDebugStore();
     a.onHostMenu(onMenu);
     watch(
-      [() => docs.currentId, () => docs.programIndex, () => debug.breakpoints, watches, inputs, sizes, bottomTab, () => useUiStore().theme],
+      [() => docs.currentId, () => docs.programIndex, () => debug.breakpoints, watches, inputs, sizes, bottomTab, stateTab, hidden, () => useUiStore().theme],
       scheduleAutosave,
       { deep: true },
     );
@@ -242,8 +282,9 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   return {
-    watches, inputs, sizes, bottomTab, current, known, available, busy,
+    watches, inputs, sizes, bottomTab, stateTab, hidden, current, known, available, busy,
     snapshot, save, open, restore, refreshList, exportListing, listingText, install,
+    toggleArea, showStateTab, showBottomTab, resetLayout,
   };
 });
 

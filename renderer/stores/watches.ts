@@ -26,6 +26,8 @@ function afterPaint(f: () => void): void {
 export const useWatchesStore = defineStore('watches', () => {
   const workspace = useWorkspaceStore();
   const debug = useDebugStore();
+  const engine = useEngineStore();
+  const ui = useUiStore();
   /** Values by expression text at the state they were evaluated for. */
   const values = ref<ReadonlyMap<string, WatchValue>>(new Map());
   /** Expressions whose value differs from the one at the previous stop. */
@@ -63,7 +65,7 @@ export const useWatchesStore = defineStore('watches', () => {
     const state = debug.state;
     const session = debug.session;
     const exprs = [...new Set(workspace.watches)];
-    if (!state || session === undefined || state.session !== session || !exprs.length || !useEngineStore().has('watches')) return;
+    if (!state || session === undefined || state.session !== session || !exprs.length || !engine.has('watches')) return;
     // A command is running: its answer brings a new state, which schedules this again.
     if (debug.busy) return;
     if (inFlight) {
@@ -72,7 +74,7 @@ export const useWatchesStore = defineStore('watches', () => {
     }
     inFlight = true;
     try {
-      const r = await useEngineStore().request({ kind: 'evaluate', session, expressions: exprs });
+      const r = await engine.request({ kind: 'evaluate', session, expressions: exprs });
       if (r.kind === 'values' && debug.session === session) {
         const sameStop = evaluatedFor === state;
         if (!sameStop) {
@@ -85,7 +87,7 @@ export const useWatchesStore = defineStore('watches', () => {
         evaluatedFor = state;
         evaluatedAt.value = r.pc;
       } else if (r.kind === 'error' && r.code !== 'session.no-session') {
-        useUiStore().notify('error', `Could not evaluate the watch expressions: ${r.message}`);
+        ui.notify('error', `Could not evaluate the watch expressions: ${r.message}`);
       }
     } finally {
       inFlight = false;
@@ -111,7 +113,7 @@ export const useWatchesStore = defineStore('watches', () => {
     const t = text.trim();
     if (!t) return false;
     if (workspace.watches.includes(t)) {
-      useUiStore().notify('info', `${t} is already watched.`);
+      ui.notify('info', `${t} is already watched.`);
       return false;
     }
     workspace.watches = [...workspace.watches, t];
@@ -124,7 +126,7 @@ export const useWatchesStore = defineStore('watches', () => {
     if (!t) return remove(index);
     if (workspace.watches[index] === t) return;
     if (workspace.watches.includes(t)) {
-      useUiStore().notify('info', `${t} is already watched.`);
+      ui.notify('info', `${t} is already watched.`);
       return;
     }
     workspace.watches = workspace.watches.map((w, i) => (i === index ? t : w));

@@ -1,0 +1,67 @@
+// @vitest-environment happy-dom
+// Browser mode's View menu: the same layout actions as Electron's View menu, closing like a native menu.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, h, nextTick, type App } from 'vue';
+import { createPinia, setActivePinia } from 'pinia';
+import { useWorkspaceStore } from '../stores/workspace';
+import ViewMenu from './ViewMenu.vue';
+
+let app: App | undefined;
+afterEach(() => {
+  app?.unmount();
+  app = undefined;
+  document.body.innerHTML = '';
+});
+
+function mount(): HTMLElement {
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  const el = document.createElement('div');
+  document.body.appendChild(el);
+  app = createApp({ render: () => h(ViewMenu) });
+  app.use(pinia);
+  app.mount(el);
+  return el;
+}
+
+const click = async (el: HTMLElement, testid: string): Promise<void> => {
+  (el.querySelector(`[data-testid=${testid}]`) as HTMLButtonElement).click();
+  await nextTick();
+};
+
+describe('ViewMenu', () => {
+  it('toggles the areas with check marks, opens watches and the call stack, resets the layout', async () => {
+    const el = mount();
+    const ws = useWorkspaceStore();
+    await click(el, 'view-menu');
+    expect(el.querySelector('[data-testid=view-state]')?.getAttribute('aria-checked')).toBe('true');
+    await click(el, 'view-state');
+    await click(el, 'view-bottom');
+    expect([...ws.hidden].sort()).toEqual(['bottom', 'state']);
+    // Checkbox items keep the menu open and show the new state.
+    expect(el.querySelector('[data-testid=view-state]')?.getAttribute('aria-checked')).toBe('false');
+    await click(el, 'view-calls');
+    expect(ws.stateTab).toBe('calls');
+    expect([...ws.hidden]).toEqual(['bottom']);
+    expect(el.querySelector('[data-testid=view-popover]')).toBeNull();
+    ws.sizes = { state: 600, bottom: 100 };
+    await click(el, 'view-menu');
+    await click(el, 'view-reset');
+    expect({ hidden: ws.hidden.size, sizes: ws.sizes, stateTab: ws.stateTab }).toEqual({ hidden: 0, sizes: {}, stateTab: 'stack' });
+    await click(el, 'view-menu');
+    await click(el, 'view-watches');
+    expect(ws.stateTab).toBe('watches');
+  });
+
+  it('closes on Escape and on a click elsewhere', async () => {
+    const el = mount();
+    await click(el, 'view-menu');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await nextTick();
+    expect(el.querySelector('[data-testid=view-popover]')).toBeNull();
+    await click(el, 'view-menu');
+    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    await nextTick();
+    expect(el.querySelector('[data-testid=view-popover]')).toBeNull();
+  });
+});

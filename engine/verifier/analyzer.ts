@@ -19,7 +19,7 @@ import { markChainPrecision, type Backtrack, type HistEntry, type PrecisionNode 
 import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
 import {
   BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
-  stateCovers, statesMaybeLooping, type FrameState, type MapInfo, type RegState, type VerifierState,
+  stateCovers, statesMaybeLooping, writableSlot, type FrameState, type MapInfo, type RegState, type VerifierState,
 } from './state';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
 
@@ -213,8 +213,12 @@ export class Analyzer {
       this.log.write(`${this.pc}:`);
     }
     this.log.write(`${printFrame(this.frame(), sc, this.cur.refs)}\n`);
-    this.scratch = { regs: new Set(), slots: new Set() };
+    // One pair of sets, cleared and reused: this runs for every logged instruction.
+    this.scratchSets.regs.clear();
+    this.scratchSets.slots.clear();
+    this.scratch = this.scratchSets;
   }
+  private readonly scratchSets: Scratch = { regs: new Set(), slots: new Set() };
 
   private scratchReg(r: number): void {
     if (this.scratch !== 'all') this.scratch.regs.add(r);
@@ -937,7 +941,7 @@ export class Analyzer {
     const abs = Number(s64(reg.varOff.value)) + off;
     const slot = -abs - 1;
     const spi = Math.floor(slot / 8);
-    const st = fr.stack[spi];
+    const st = writableSlot(fr, spi);
     const value = valueRegno >= 0 ? this.regs()[valueRegno] : undefined;
     this.scratchSlot(spi);
     const access = { frameno: fr.frameno, spi };
@@ -980,7 +984,7 @@ export class Analyzer {
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
       const spi = Math.floor(slot / 8);
-      const st = fr.stack[spi];
+      const st = writableSlot(fr, spi);
       this.scratchSlot(spi);
       const ty = st.types[slot % 8];
       if (writingZero && ty === 'SPILL' && st.types[7] === 'SPILL' && st.spilled.type === 'SCALAR_VALUE' &&
@@ -1539,7 +1543,7 @@ export class Analyzer {
           const max = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smax)) + reg.off + size;
           for (let i = min; i < max; i++) {
             const slot = -i - 1;
-            const st = fr.stack[Math.floor(slot / 8)];
+            const st = writableSlot(fr, Math.floor(slot / 8));
             if (st.types[slot % 8] !== 'MISC' && st.types[slot % 8] !== 'ZERO' && st.types[slot % 8] !== 'INVALID' && st.types[7] === 'SPILL') {
               st.spilled = scalarUnknown();
               st.types = st.types.map((x) => (x === 'INVALID' ? x : 'MISC'));

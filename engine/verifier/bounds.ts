@@ -180,11 +180,31 @@ export function boundOffset(b: Bounds): void {
 
 /** reg_bounds_sync. */
 export function boundsSync(b: Bounds): void {
+  if (b.varOff.mask === 0n && syncKnown(b)) return;
   updateBounds(b);
   deduceBounds(b);
   deduceBounds(b);
   boundOffset(b);
   updateBounds(b);
+}
+
+/**
+ * reg_bounds_sync's result for a constant var_off whose value every range already contains: each step only
+ * intersects ranges that all contain that one value, so they all end as exactly it (the __mark_reg_known state).
+ * A shortcut for the commonest case (constants, loop counters); false leaves other cases to the full sync.
+ */
+function syncKnown(b: Bounds): boolean {
+  const v = b.varOff.value;
+  const sv = s64(v);
+  if (b.umin > v || b.umax < v || b.smin > sv || b.smax < sv) return false;
+  const v32 = u32(v);
+  const sv32 = s32(v);
+  if (b.u32min > v32 || b.u32max < v32 || b.s32min > sv32 || b.s32max < sv32) return false;
+  b.smin = b.smax = sv;
+  b.umin = b.umax = v;
+  b.s32min = b.s32max = sv32;
+  b.u32min = b.u32max = v32;
+  return true;
 }
 
 /** Whether the bounds describe no value at all (reg_bounds_sanity_check's conditions). */
@@ -210,57 +230,54 @@ export function zext32To64(b: Bounds): void {
 
 // ---- ALU ----
 
-const addOv = (a: bigint, b: bigint, bits: 32 | 64, signed: boolean): [bigint, boolean] => {
-  const r = a + b;
-  const wrapped = signed ? BigInt.asIntN(bits, r) : BigInt.asUintN(bits, r);
-  return [wrapped, wrapped !== r];
-};
-const subOv = (a: bigint, b: bigint, bits: 32 | 64, signed: boolean): [bigint, boolean] => addOv(a, -b, bits, signed);
+// The ALU bound helpers compute the exact (unbounded) result and compare it with its wrap to detect overflow, as
+// the kernel's check_*_overflow do; written out without tuples because they run on every ALU instruction.
+
+function add32(d: Bounds, s: Bounds): void {
+  const a = d.s32min + s.s32min;
+  const b = d.s32max + s.s32max;
+  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
+  const c = d.u32min + s.u32min;
+  const e = d.u32max + s.u32max;
+  d.u32min = u32(c); d.u32max = u32(e);
+  if (d.u32min === c && d.u32max !== e) { d.u32min = 0n; d.u32max = U32_MAX; }
+}
+
+function add64(d: Bounds, s: Bounds): void {
+  const a = d.smin + s.smin;
+  const b = d.smax + s.smax;
+  if (a < S64_MIN || a > S64_MAX || b < S64_MIN || b > S64_MAX) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
+  const c = d.umin + s.umin;
+  const e = d.umax + s.umax;
+  d.umin = u64(c); d.umax = u64(e);
+  if (d.umin === c && d.umax !== e) { d.umin = 0n; d.umax = U64_MAX; }
+}
+
+function sub32(d: Bounds, s: Bounds): void {
+  const a = d.s32min - s.s32max;
+  const b = d.s32max - s.s32min;
+  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
+  const c = d.u32min - s.u32max;
+  const e = d.u32max - s.u32min;
+  d.u32min = u32(c); d.u32max = u32(e);
+  if (d.u32min !== c && d.u32max === e) { d.u32min = 0n; d.u32max = U32_MAX; }
+}
+
+function sub64(d: Bounds, s: Bounds): void {
+  const a = d.smin - s.smax;
+  const b = d.smax - s.smin;
+  if (a < S64_MIN || a > S64_MAX || b < S64_MIN || b > S64_MAX) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
+  const c = d.umin - s.umax;
+  const e = d.umax - s.umin;
+  d.umin = u64(c); d.umax = u64(e);
+  if (d.umin !== c && d.umax === e) { d.umin = 0n; d.umax = U64_MAX; }
+}
+
 const mulOv = (a: bigint, b: bigint, bits: 32 | 64, signed: boolean): [bigint, boolean] => {
   const r = a * b;
   const wrapped = signed ? BigInt.asIntN(bits, r) : BigInt.asUintN(bits, r);
   return [wrapped, wrapped !== r];
 };
-
-function add32(d: Bounds, s: Bounds): void {
-  const [a, o1] = addOv(d.s32min, s.s32min, 32, true);
-  const [b, o2] = addOv(d.s32max, s.s32max, 32, true);
-  if (o1 || o2) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
-  const [c, minOv] = addOv(d.u32min, s.u32min, 32, false);
-  const [e, maxOv] = addOv(d.u32max, s.u32max, 32, false);
-  d.u32min = c; d.u32max = e;
-  if (!minOv && maxOv) { d.u32min = 0n; d.u32max = U32_MAX; }
-}
-
-function add64(d: Bounds, s: Bounds): void {
-  const [a, o1] = addOv(d.smin, s.smin, 64, true);
-  const [b, o2] = addOv(d.smax, s.smax, 64, true);
-  if (o1 || o2) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
-  const [c, minOv] = addOv(d.umin, s.umin, 64, false);
-  const [e, maxOv] = addOv(d.umax, s.umax, 64, false);
-  d.umin = c; d.umax = e;
-  if (!minOv && maxOv) { d.umin = 0n; d.umax = U64_MAX; }
-}
-
-function sub32(d: Bounds, s: Bounds): void {
-  const [a, o1] = subOv(d.s32min, s.s32max, 32, true);
-  const [b, o2] = subOv(d.s32max, s.s32min, 32, true);
-  if (o1 || o2) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
-  const [c, minUf] = subOv(d.u32min, s.u32max, 32, false);
-  const [e, maxUf] = subOv(d.u32max, s.u32min, 32, false);
-  d.u32min = c; d.u32max = e;
-  if (minUf && !maxUf) { d.u32min = 0n; d.u32max = U32_MAX; }
-}
-
-function sub64(d: Bounds, s: Bounds): void {
-  const [a, o1] = subOv(d.smin, s.smax, 64, true);
-  const [b, o2] = subOv(d.smax, s.smin, 64, true);
-  if (o1 || o2) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
-  const [c, minUf] = subOv(d.umin, s.umax, 64, false);
-  const [e, maxUf] = subOv(d.umax, s.umin, 64, false);
-  d.umin = c; d.umax = e;
-  if (minUf && !maxUf) { d.umin = 0n; d.umax = U64_MAX; }
-}
 
 function mul32(d: Bounds, s: Bounds): void {
   const [a, o1] = mulOv(d.u32max, s.u32max, 32, false);
@@ -483,12 +500,11 @@ export function scalarBranchTaken(r1: Bounds, r2: Bounds, op: Cond, jmp32: boole
       default: break;
     }
   }
-  const b = (x: boolean): 0 | 1 => (x ? 1 : 0);
   switch (op) {
     case 'eq':
     case 'ne': {
       const eq = op === 'eq';
-      if (tnumIsConst(t1) && tnumIsConst(t2)) return b((t1.value === t2.value) === eq);
+      if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
       if (umin1 > umax2 || umax1 < umin2 || smin1 > smax2 || smax1 < smin2) return eq ? 0 : 1;
       if (!jmp32 && (r1.u32min > r2.u32max || r1.u32max < r2.u32min || r1.s32min > r2.s32max || r1.s32max < r2.s32min)) return eq ? 0 : 1;
       return -1;
@@ -520,10 +536,8 @@ export function refineCond(a: Bounds, c: Bounds, opIn: Cond, jmp32: boolean): vo
     op = FLIP_COND[op];
     r1 = c; r2 = a;
   }
-  const swapToConst = (): boolean => {
-    if (!isConst(r2, jmp32)) { const t = r1; r1 = r2; r2 = t; }
-    return isConst(r2, jmp32);
-  };
+  // The ne/set/nset rules need a constant on the right: swap it there if the left one is (no closure: hot path).
+  if ((op === 'ne' || op === 'set' || op === 'nset') && !isConst(r2, jmp32)) { const t = r1; r1 = r2; r2 = t; }
   switch (op) {
     case 'eq':
       if (jmp32) {
@@ -542,7 +556,7 @@ export function refineCond(a: Bounds, c: Bounds, opIn: Cond, jmp32: boolean): vo
       }
       break;
     case 'ne': {
-      if (!swapToConst()) break;
+      if (!isConst(r2, jmp32)) break;
       const v = constValue(r2, jmp32);
       if (jmp32) {
         if (r1.u32min === u32(v)) r1.u32min = u32(r1.u32min + 1n);
@@ -558,7 +572,7 @@ export function refineCond(a: Bounds, c: Bounds, opIn: Cond, jmp32: boolean): vo
       break;
     }
     case 'set': {
-      if (!swapToConst()) break;
+      if (!isConst(r2, jmp32)) break;
       const v = constValue(r2, jmp32);
       if (v === 0n || (v & (v - 1n)) !== 0n) break;
       if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumOr(tnumSubreg(r1.varOff), tnumConst(v)));
@@ -566,7 +580,7 @@ export function refineCond(a: Bounds, c: Bounds, opIn: Cond, jmp32: boolean): vo
       break;
     }
     case 'nset': {
-      if (!swapToConst()) break;
+      if (!isConst(r2, jmp32)) break;
       const v = constValue(r2, jmp32);
       if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumAnd(tnumSubreg(r1.varOff), tnumConst(u32(~v))));
       else r1.varOff = tnumAnd(r1.varOff, tnumConst(u64(~v)));

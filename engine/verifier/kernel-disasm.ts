@@ -19,5 +19,13 @@ const CALLBACKS: Parameters<typeof printAsmKernel>[1] = {
 
 /** The text after "N: " in the verifier log, e.g. "(61) r2 = *(u32 *)(r1 +0)". */
 export function printKernelInsn(insn: Insn): string {
-  return printAsmKernel(insn, CALLBACKS);
+  // Memoised per instruction object: a logged loop prints the same few instructions up to a million times.
+  let text = PRINTED.get(insn);
+  if (text === undefined) {
+    text = printAsmKernel(insn, CALLBACKS);
+    PRINTED.set(insn, text);
+  }
+  return text;
 }
+
+const PRINTED = new WeakMap<Insn, string>();

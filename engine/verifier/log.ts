@@ -84,6 +84,8 @@ export function printReg(r: RegState, curFrameno: number): string {
   return `${s}(${parts.join(',')})`;
 }
 
+const isInvalid = (t: SlotType): boolean => t === 'INVALID';
+
 const SLOT_CHAR: Record<SlotType, string> = { INVALID: '?', SPILL: 'r', MISC: 'm', ZERO: '0' };
 
 /** Which registers and stack slots an instruction touched (the kernel's scratched masks). */
@@ -102,10 +104,12 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
     if (scratch !== 'all' && !scratch.regs.has(i)) continue;
     s += ` R${i}=${printReg(r, f.frameno)}`;
   }
-  for (let i = 0; i < f.stack.length; i++) {
+  // Most instructions touch no slot: skip the 64-slot walk then.
+  const slots = scratch === 'all' || scratch.slots.size ? f.stack.length : 0;
+  for (let i = 0; i < slots; i++) {
     if (scratch !== 'all' && !scratch.slots.has(i)) continue;
     const sl = f.stack[i];
-    if (sl.types.every((t) => t === 'INVALID')) continue;
+    if (sl.types.every(isInvalid)) continue;
     let types = sl.types.map((t) => SLOT_CHAR[t]).join('');
     if (sl.types[7] === 'SPILL') {
       types = types.slice(0, sl.types.indexOf('SPILL'));

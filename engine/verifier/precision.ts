@@ -27,18 +27,35 @@ export interface PrecisionNode {
   readonly parent?: PrecisionNode;
 }
 
-/** The precision search state: per frame, a register mask and a stack-slot mask. */
+/**
+ * The precision search state: per frame, a register mask and a stack-slot mask. The 64-bit slot mask is kept as
+ * two 32-bit halves (lo: slots 0-31, hi: 32-63) because backtracking tests it for every slot of every parent
+ * checkpoint, and BigInt bit tests allocate.
+ */
 class Backtrack {
   regs: number[] = [];
-  stack: bigint[] = [];
+  stackLo: number[] = [];
+  stackHi: number[] = [];
   constructor(public frame: number) {
-    for (let i = 0; i <= frame; i++) {
-      this.regs.push(0);
-      this.stack.push(0n);
-    }
+    for (let i = 0; i <= frame; i++) this.pushFrame();
+  }
+  pushFrame(): void {
+    this.regs.push(0);
+    this.stackLo.push(0);
+    this.stackHi.push(0);
+  }
+  popFrame(): void {
+    this.regs.pop();
+    this.stackLo.pop();
+    this.stackHi.pop();
   }
   empty(): boolean {
-    return this.regs.every((m) => m === 0) && this.stack.every((m) => m === 0n);
+    for (let i = 0; i < this.regs.length; i++) if (this.regs[i] !== 0 || this.stackLo[i] !== 0 || this.stackHi[i] !== 0) return false;
+    return true;
+  }
+  /** The slot mask of frame `f` as the kernel's u64 (for the level-2 log). */
+  stackMask(f = this.frame): bigint {
+    return (BigInt(this.stackHi[f] >>> 0) << 32n) | BigInt(this.stackLo[f] >>> 0);
   }
   isReg(r: number, f = this.frame): boolean {
     return (this.regs[f] & (1 << r)) !== 0;
@@ -50,13 +67,15 @@ class Backtrack {
     this.regs[f] &= ~(1 << r);
   }
   isSlot(spi: number, f = this.frame): boolean {
-    return (this.stack[f] & (1n << BigInt(spi))) !== 0n;
+    return spi < 32 ? (this.stackLo[f] & (1 << spi)) !== 0 : (this.stackHi[f] & (1 << (spi - 32))) !== 0;
   }
   setSlot(spi: number, f = this.frame): void {
-    this.stack[f] |= 1n << BigInt(spi);
+    if (spi < 32) this.stackLo[f] |= 1 << spi;
+    else this.stackHi[f] |= 1 << (spi - 32);
   }
   clearSlot(spi: number, f = this.frame): void {
-    this.stack[f] &= ~(1n << BigInt(spi));
+    if (spi < 32) this.stackLo[f] &= ~(1 << spi);
+    else this.stackHi[f] &= ~(1 << (spi - 32));
   }
 }
 
@@ -144,13 +163,14 @@ export function markChainPrecision(
           else reg.precise = true;
         }
         for (let spi = 0; spi < 64; spi++) {
+          if (bt.stackLo[fr] === 0 && bt.stackHi[fr] === 0) break;
           if (!bt.isSlot(spi, fr)) continue;
           const sl = func.stack[spi];
           if (!sl || sl.types[7] !== 'SPILL' || sl.spilled.type !== 'SCALAR_VALUE' || sl.spilled.precise) bt.clearSlot(spi, fr);
           else sl.spilled.precise = true;
         }
         if (lvl2) {
-          ctx.log.write(`mark_precise: frame${fr}: parent state regs=${fmtRegMask(bt.regs[fr])} stack=${fmtStackMask(bt.stack[fr])}: ${ctx.printFrameAll(parent.state, fr)}\n`);
+          ctx.log.write(`mark_precise: frame${fr}: parent state regs=${fmtRegMask(bt.regs[fr])} stack=${fmtStackMask(bt.stackMask(fr))}: ${ctx.printFrameAll(parent.state, fr)}\n`);
         }
       }
       if (bt.empty()) return;
@@ -195,7 +215,7 @@ function backtrackInsn(ctx: PrecisionContext, idx: number, subseqIdx: number, hi
   if (insnIndex < 0) return; // second half of an lddw: code 0
   const insn = ctx.prog.insns[insnIndex];
   if (ctx.log.level >= 2) {
-    ctx.log.write(`mark_precise: frame${bt.frame}: regs=${fmtRegMask(bt.regs[bt.frame])} stack=${fmtStackMask(bt.stack[bt.frame])} before ${idx}: ${ctx.printInsn(insn)}\n`);
+    ctx.log.write(`mark_precise: frame${bt.frame}: regs=${fmtRegMask(bt.regs[bt.frame])} stack=${fmtStackMask(bt.stackMask())} before ${idx}: ${ctx.printInsn(insn)}\n`);
   }
   syncLinked(bt, hist);
   const f = insn.form;
@@ -242,8 +262,7 @@ function backtrackInsn(ctx: PrecisionContext, idx: number, subseqIdx: number, hi
             bt.setReg(r, bt.frame - 1);
           }
         }
-        bt.regs.pop();
-        bt.stack.pop();
+        bt.popFrame();
         bt.frame--;
         return;
       }
@@ -256,8 +275,7 @@ function backtrackInsn(ctx: PrecisionContext, idx: number, subseqIdx: number, hi
       const r0 = callIdx >= 0 && ctx.prog.insns[callIdx].form.id === 'call_local' && bt.isReg(0);
       bt.clearReg(0);
       bt.frame++;
-      bt.regs.push(0);
-      bt.stack.push(0n);
+      bt.pushFrame();
       if (r0) bt.setReg(0);
       return;
     }

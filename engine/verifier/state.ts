@@ -1,6 +1,6 @@
 // The abstract state: register and stack-slot states per frame, the kernel's struct bpf_verifier_state as data.
-import { constBounds, unboundedBounds, type Bounds } from './bounds';
-import { tnumEq, tnumIsConst } from './tnum';
+import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, type Bounds } from './bounds';
+import { tnumConst, tnumEq, tnumIsConst, tnumUnknown, type Tnum } from './tnum';
 
 /** enum bpf_reg_type base types that this verifier models. */
 export type RegType =
@@ -85,53 +85,83 @@ export interface VerifierState {
 export const MAX_BPF_STACK = 512;
 export const BPF_REG_FP = 10;
 
-/** The NOT_INIT register every fresh register is copied from (one spread of a shape-stable object is cheap). */
-const NOT_INIT: Readonly<RegState> = Object.freeze({
-  ...unboundedBounds(), type: 'NOT_INIT', maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false, addConst32: false,
-  refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
-});
+/**
+ * A register with the given type and numeric part and every other field at its NOT_INIT default. One object
+ * literal with a fixed key order: register states are made on almost every instruction, so they are built without
+ * spreads and all share one hidden class.
+ */
+function makeReg(type: RegType, varOff: Tnum, smin: bigint, smax: bigint, umin: bigint, umax: bigint, s32min: bigint, s32max: bigint, u32min: bigint, u32max: bigint): RegState {
+  return {
+    varOff, smin, smax, umin, umax, s32min, s32max, u32min, u32max,
+    type, maybeNull: false, ringbuf: false, rdonly: false, off: 0, id: 0, addConst: false, addConst32: false,
+    refObjId: 0, range: 0, memSize: 0, frameno: 0, precise: false,
+  };
+}
 
 export function notInitReg(): RegState {
-  return { ...NOT_INIT };
+  return makeReg('NOT_INIT', tnumUnknown, S64_MIN, S64_MAX, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX);
 }
 
 export function scalarUnknown(): RegState {
-  return { ...notInitReg(), type: 'SCALAR_VALUE' };
+  return makeReg('SCALAR_VALUE', tnumUnknown, S64_MIN, S64_MAX, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX);
+}
+
+/** A register of the given type holding exactly v (__mark_reg_known). */
+function knownReg(type: RegType, v: bigint): RegState {
+  const s = BigInt.asIntN(64, v);
+  const u = BigInt.asUintN(64, v);
+  const s32 = BigInt.asIntN(32, v);
+  const u32 = BigInt.asUintN(32, v);
+  return makeReg(type, tnumConst(v), s, s, u, u, s32, s32, u32, u32);
 }
 
 export function scalarConst(v: bigint): RegState {
-  return { ...notInitReg(), ...constBounds(v), type: 'SCALAR_VALUE' };
+  return knownReg('SCALAR_VALUE', v);
 }
 
 /** A pointer of the given type at a fixed offset (var_off 0). */
 export function pointerReg(type: RegType, fields: Partial<RegState> = {}): RegState {
-  return { ...notInitReg(), ...constBounds(0n), type, ...fields };
+  return Object.assign(knownReg(type, 0n), fields);
 }
+
+/**
+ * The never-written slot, shared by every state (copy on write): a state holds 64 slots per frame and is cloned at
+ * every branch and checkpoint, while most programs touch a few slots. Frozen, so a write that skipped
+ * writableSlot fails loudly instead of changing other states.
+ */
+export const EMPTY_SLOT: Readonly<StackSlot> = Object.freeze({
+  types: Object.freeze(Array<SlotType>(8).fill('INVALID')) as SlotType[],
+  spilled: Object.freeze(notInitReg()) as RegState,
+});
 
 export function emptySlot(): StackSlot {
   return { types: Array<SlotType>(8).fill('INVALID'), spilled: notInitReg() };
 }
 
+/** The slot `spi` of frame `f`, made private to the frame first: every write to a slot goes through this. */
+export function writableSlot(f: FrameState, spi: number): StackSlot {
+  const sl = f.stack[spi];
+  if (sl !== EMPTY_SLOT) return sl;
+  const own = emptySlot();
+  f.stack[spi] = own;
+  return own;
+}
+
 export function newFrame(frameno: number, callsite: number, subprogStart: number): FrameState {
   const regs = Array.from({ length: 11 }, notInitReg);
   regs[BPF_REG_FP] = pointerReg('PTR_TO_STACK', { frameno });
-  return { frameno, callsite, subprogStart, regs, stack: Array.from({ length: MAX_BPF_STACK / 8 }, emptySlot) };
+  return { frameno, callsite, subprogStart, regs, stack: Array<StackSlot>(MAX_BPF_STACK / 8).fill(EMPTY_SLOT) };
 }
 
 export function cloneReg(r: RegState): RegState {
   return { ...r };
 }
 
+const cloneSlot = (sl: StackSlot): StackSlot => (sl === EMPTY_SLOT ? sl : { types: sl.types.slice(), spilled: cloneReg(sl.spilled) });
+const cloneFrame = (f: FrameState): FrameState => ({ ...f, regs: f.regs.map(cloneReg), stack: f.stack.map(cloneSlot) });
+
 export function cloneState(s: VerifierState): VerifierState {
-  return {
-    curframe: s.curframe,
-    refs: [...s.refs],
-    frames: s.frames.map((f) => ({
-      ...f,
-      regs: f.regs.map(cloneReg),
-      stack: f.stack.map((sl) => ({ types: [...sl.types], spilled: cloneReg(sl.spilled) })),
-    })),
-  };
+  return { curframe: s.curframe, refs: s.refs.slice(), frames: s.frames.map(cloneFrame) };
 }
 
 export function isPointer(r: RegState): boolean {
@@ -236,10 +266,12 @@ export function regSafe(o: RegState, c: RegState, ids: IdMap, exact: boolean): b
   }
 }
 
+const isMisc = (t: SlotType): boolean => t === 'MISC';
+
 /** A spilled scalar, or a fake unknown scalar for an all-MISC slot (scalar_reg_for_stack), else undefined. */
 function scalarForStack(sl: StackSlot): RegState | undefined {
   if (sl.types[7] === 'SPILL' && sl.spilled.type === 'SCALAR_VALUE') return sl.spilled;
-  if (sl.types.every((t) => t === 'MISC')) return { ...notInitReg(), type: 'SCALAR_VALUE' };
+  if (sl.types.every(isMisc)) return scalarUnknown();
   return undefined;
 }
 

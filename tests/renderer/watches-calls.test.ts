@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+/// <reference lib="dom" />
 // The Watch and Calls panes over the real engine (EngineService in-process, every message through the protocol validator both ways).
 //
 // Here in tests/ because renderer/ may not import the engine (its lint rule): the panes, stores and

@@ -120,6 +120,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     try {
       const r = await host({ kind: 'workspace.open', from, ...(name ? { name } : {}) });
       if (r.kind === 'workspace.opened') {
+        // The user opened a program while the last session was being fetched: their choice wins.
+        if (from === 'autosave' && useDocumentsStore().current) return false;
         const ok = await restore(r.workspace, r.notes);
         if (ok && from !== 'autosave') current.value = r.name;
         return ok;
@@ -146,13 +148,14 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     restoring = true;
     try {
       if (w.program?.base64 !== undefined) {
-        const before = docs.documents.length;
+        const before = new Set(docs.documents.map((d) => d.id));
         await docs.openBase64(w.program.name, w.program.base64, w.program.format);
-        const doc = docs.current;
-        if (docs.documents.length === before || !doc) return false;
+        // The document this open added (another open may have finished meanwhile and be the current one).
+        const doc = docs.documents.find((d) => !before.has(d.id) && d.name === w.program?.name);
+        if (!doc) return false;
         const byName = w.program.programName === undefined ? -1 : doc.programs.findIndex((p) => p.name === w.program?.programName);
         const index = byName >= 0 ? byName : Math.min(w.program.program, Math.max(0, doc.programs.length - 1));
-        if (index !== docs.programIndex) docs.select(doc.id, index);
+        if (docs.currentId !== doc.id || index !== docs.programIndex) docs.select(doc.id, index);
         // The debug store drops its session when the selection changes (a watcher): let that happen first.
         await nextTick();
         for (const b of w.breakpoints) await debug.consoleLine(`break *${b.pc}${b.condition ? ` if ${b.condition}` : ''}`);

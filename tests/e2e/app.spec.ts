@@ -380,3 +380,134 @@ test('a verification that runs long can be stopped; the engine restart is report
   await expect(stop).toBeHidden();
   await page.screenshot({ path: path.join(SHOTS, 'verifier-stopped.png') });
 });
+
+test('call stack and watch expressions in a bpf-to-bpf call: frames with source lines, values at each stop, changes, errors in place, saved in a workspace', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'subprog_loop.o', readFileSync(path.join(EXAMPLES, 'subprog_loop.o')));
+  const listing = page.getByTestId('listing');
+  await expect(listing.getByText('keep_odd:')).toBeVisible();
+  await page.getByTestId('program-select').selectOption({ label: 'keep_all — socket (25 insns)' });
+  await expect(listing.getByText('fold16:')).toBeVisible();
+  // A 100-byte packet, so skb->len (r6, then fold16's argument) is not zero.
+  await page.getByTestId('tab-inputs').click();
+  await page.getByTestId('inputs').getByRole('button', { name: 'Start the program' }).click();
+  await expect(page.getByTestId('run-type')).toHaveValue('socket_filter');
+  await page.getByTestId('input-bytes').fill(Array(100).fill('ab').join(' '));
+  await page.getByTestId('apply-inputs').click();
+  await expect(page.getByTestId('console')).toContainText('Restarted keep_all with new inputs');
+  // Break on `w0 += w3` inside fold16 (resources/examples/subprog_loop.objdump: fold16 line 18, `sum += v & 0xffff;`).
+  await listing.locator('.line.insn', { hasText: 'w0 += w3' }).click();
+  await page.keyboard.press('F9');
+  await expect(listing.locator('button.gutter.on')).toHaveCount(1);
+  await page.keyboard.press('F5');
+  const status = page.getByTestId('status');
+  await expect(status).toHaveText('ready at insn 12');
+
+  await page.getByTestId('tab-calls').click();
+  const calls = page.getByTestId('callstack');
+  const frames = calls.locator('li.frame');
+  await expect(frames).toHaveCount(2);
+  await expect(frames.nth(0)).toContainText('#0fold16insn 12subprog_loop.c:18');
+  await expect(frames.nth(0)).toContainText('sum += v & 0xffff;');
+  await expect(frames.nth(1)).toContainText('#1keep_allinsn 2subprog_loop.c:53');
+  await expect(frames.nth(1)).toContainText('return fold16(skb->len) ? skb->len : 0;');
+  // The caller's frame: its call instruction is selected in the listing.
+  await frames.nth(1).click();
+  await expect(listing.locator('.line.selected')).toContainText('call fold16');
+  await page.screenshot({ path: path.join(SHOTS, 'call-stack.png') });
+  // Its stack slots: the Stack tab, scrolled to frame 1.
+  await frames.nth(1).getByRole('button', { name: 'Stack slots of frame 1' }).click();
+  await expect(page.getByTestId('stack').locator('[data-frame="1"]')).toBeVisible();
+  await expect(page.getByTestId('stack').locator('[data-frame="1"]')).toContainText('keep_all');
+
+  await page.getByTestId('tab-watches').click();
+  const watches = page.getByTestId('watches');
+  for (const e of ['r1', 'w0 + 1', '(s32)w0 - 200', 'r1 +', '*(u64 *)(r10 - 8)']) {
+    await page.getByTestId('watch-input').fill(e);
+    await page.getByTestId('watch-input').press('Enter');
+  }
+  const row = (e: string) => watches.locator(`tr[data-watch="${e}"]`);
+  // r1 is skb->len (the packet less its Ethernet header, as the kernel's test_run pulls it): the watch shows what the registers pane shows.
+  const reg = async (r: string): Promise<bigint> => BigInt((await page.getByTestId('registers').locator(`tr[data-reg="${r}"] td.value`).innerText()).trim());
+  const r1 = await reg('r1');
+  expect(r1).toBeGreaterThan(0n);
+  await expect(row('r1').getByTestId('watch-hex')).toHaveText(`0x${r1.toString(16)}`);
+  await expect(row('r1').getByTestId('watch-dec')).toHaveText(String(r1));
+  await expect(row('(s32)w0 - 200').getByTestId('watch-dec')).toHaveText(String(BigInt.asIntN(32, await reg('r0')) - 200n));
+  await expect(row('r1 +').getByTestId('watch-error')).toContainText('column');
+  await expect(row('*(u64 *)(r10 - 8)').getByTestId('watch-hex')).toHaveText('0x0');
+  await page.screenshot({ path: path.join(SHOTS, 'watches.png') });
+  // Two steps: `w0 += w3` (w0 stays), then `r1 >>= 0x10` (r1 becomes 0): only r1 is marked changed.
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 13');
+  await page.keyboard.press('F11');
+  await expect(status).toHaveText('ready at insn 14');
+  await expect(row('r1').getByTestId('watch-hex')).toHaveText('0x0');
+  await expect(row('r1')).toHaveClass(/changed/);
+  await expect(row('w0 + 1')).not.toHaveClass(/changed/);
+  // Step back: r1 is 100 again, and marked as changed again.
+  await page.keyboard.press('Shift+F10');
+  await expect(status).toHaveText('ready at insn 13');
+  await expect(row('r1').getByTestId('watch-hex')).toHaveText(`0x${r1.toString(16)}`);
+  await expect(row('r1')).toHaveClass(/changed/);
+  await page.screenshot({ path: path.join(SHOTS, 'watches-changed.png') });
+
+  // Edit in place, remove, and get them back from a saved workspace.
+  await row('r1 +').locator('th').dblclick();
+  await watches.getByLabel('New text of watch r1 +').fill('r1 + 1');
+  await watches.getByLabel('New text of watch r1 +').press('Enter');
+  await expect(row('r1 + 1').getByTestId('watch-hex')).toHaveText(`0x${(r1 + 1n).toString(16)}`);
+  await page.getByTestId('workspace-menu').click();
+  await page.getByTestId('workspace-name').fill('watches-e2e');
+  await page.getByTestId('workspace-save').click();
+  await expect(page.getByTestId('notice-info')).toContainText('Saved the workspace to watches-e2e');
+  await row('w0 + 1').hover();
+  await watches.getByRole('button', { name: 'Remove watch w0 + 1' }).click();
+  await expect(row('w0 + 1')).toHaveCount(0);
+  await page.getByTestId('workspace-menu').click();
+  await page.getByTestId('workspace-open-watches-e2e').click();
+  await expect(row('w0 + 1')).toHaveCount(1);
+  await expect(watches.locator('tr.watch')).toHaveCount(5);
+});
+
+test('the View menu hides and shows the state panes and the console area; Reset Layout brings the defaults back', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'xdp_parse.o', readFileSync(path.join(EXAMPLES, 'xdp_parse.o')));
+  await expect(page.getByTestId('listing').getByText('xdp_drop_discard:')).toBeVisible();
+  const state = page.getByTestId('state-area');
+  const bottom = page.getByTestId('bottom-area');
+  const listingWidth = async (): Promise<number> => (await page.getByTestId('listing').boundingBox())?.width ?? 0;
+  const w0 = await listingWidth();
+  await page.getByTestId('view-menu').click();
+  await page.getByTestId('view-state').click();
+  await expect(state).toBeHidden();
+  await expect(page.getByTestId('split-state')).toBeHidden();
+  // The listing takes the whole width.
+  await expect.poll(listingWidth).toBeGreaterThan(w0 + 300);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('view-popover')).toBeHidden();
+  // Ctrl+J: the console area.
+  await page.keyboard.press('Control+j');
+  await expect(bottom).toBeHidden();
+  await page.screenshot({ path: path.join(SHOTS, 'view-listing-only.png') });
+  // Focusing the console brings its area back.
+  await page.keyboard.press('Control+`');
+  await expect(bottom).toBeVisible();
+  // A state tab from the View menu brings the state column back.
+  await page.getByTestId('view-menu').click();
+  await page.getByTestId('view-calls').click();
+  await expect(state).toBeVisible();
+  await expect(page.getByTestId('callstack')).toBeVisible();
+  // Resize, hide, then reset: everything back at its default size.
+  const defaultWidth = (await state.boundingBox())?.width ?? 0;
+  await page.getByTestId('split-state').focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await state.boundingBox())?.width ?? 0).toBeCloseTo(defaultWidth + 50, 0);
+  await page.keyboard.press('Control+b');
+  await expect(state).toBeHidden();
+  await page.getByTestId('view-menu').click();
+  await page.getByTestId('view-reset').click();
+  await expect(state).toBeVisible();
+  await expect(page.getByTestId('stack')).toBeVisible();
+  await expect.poll(async () => (await state.boundingBox())?.width ?? 0).toBeCloseTo(defaultWidth, 0);
+});

@@ -37,7 +37,7 @@ describe('workspace file', () => {
   });
 
   it('keeps every bottom tab the app has, the verifier tab included', () => {
-    for (const bottomTab of ['console', 'diagnostics', 'verifier'] as const) {
+    for (const bottomTab of ['console', 'diagnostics', 'verifier', 'breakpoints'] as const) {
       const w: WorkspaceState = { ...full, layout: { ...full.layout, bottomTab } };
       const r = parseWorkspaceText(printWorkspace(w));
       expect(r.ok ? r.workspace.layout.bottomTab : r.diagnostic.message).toBe(bottomTab);

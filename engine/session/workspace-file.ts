@@ -55,7 +55,7 @@ export interface WorkspaceBreakpoint {
 export interface WorkspaceLayout {
   readonly theme: 'dark' | 'light';
   /** Which tab of the bottom area is shown. */
-  readonly bottomTab?: 'console' | 'diagnostics' | 'verifier';
+  readonly bottomTab?: 'console' | 'diagnostics' | 'verifier' | 'breakpoints';
   /** Which tab of the state column (right of the listing) is shown. */
   readonly stateTab?: 'stack' | 'calls' | 'watches' | 'maps' | 'inputs';
   /** Areas the user hid (View menu): the state column, the bottom area. */
@@ -181,7 +181,7 @@ export const checkWorkspace: Check = obj({
   inputs: record(str(L.maxInputValue), L.maxInputs),
   layout: obj({
     theme: oneOf(['dark', 'light']),
-    bottomTab: opt(oneOf(['console', 'diagnostics', 'verifier'])),
+    bottomTab: opt(oneOf(['console', 'diagnostics', 'verifier', 'breakpoints'])),
     stateTab: opt(oneOf(['stack', 'calls', 'watches', 'maps', 'inputs'])),
     hidden: opt(arr(oneOf(['state', 'bottom']), 2)),
     sizes: record(int(0, 100_000), L.maxLayoutEntries),

@@ -1,0 +1,85 @@
+// The breakpoint list with conditions, as the engine holds it: shown and edited in the Breakpoints pane through the debugger's own commands.
+//
+// The debug store keeps only the enabled pcs (what the listing gutter needs). This store asks the
+// engine for the whole list (ids, conditions, disabled ones) when that set changes, and edits go
+// through the gdb-like commands (`break *PC if COND`, `condition N COND`, `enable`, `disable`,
+// `delete`), so the pane, the console and a saved workspace can never disagree. A command the
+// engine refuses (a condition that does not parse) comes back as its message in the notice bar.
+// These commands do not move execution, so their answers' state is not taken (taking it would
+// reset the changed-since-last-step marks and scroll the listing back to the pc).
+import { defineStore } from 'pinia';
+import { ref, shallowRef, watch } from 'vue';
+import type { BreakpointInfo } from '../../engine/protocol';
+import { useDebugStore } from './debug';
+import { useEngineStore } from './engine';
+import { useUiStore } from './ui';
+
+export const useBreakpointsStore = defineStore('breakpoints', () => {
+  const debug = useDebugStore();
+  const engine = useEngineStore();
+  const ui = useUiStore();
+  const list = shallowRef<readonly BreakpointInfo[]>([]);
+  const busy = ref(false);
+
+  async function refresh(): Promise<void> {
+    const session = debug.session;
+    if (session === undefined) {
+      list.value = [];
+      return;
+    }
+    const r = await engine.request({ kind: 'console', session, line: 'info breakpoints' });
+    if (r.kind === 'console' && debug.session === session) list.value = r.breakpoints ?? [];
+  }
+
+  // The gutter's set is replaced whenever the engine reports breakpoints (toggles, console commands): follow it.
+  watch([() => debug.breakpoints, () => debug.session], () => void refresh());
+
+  /** Runs one debugger command; false (and the engine's words in the notice bar) when it was refused. */
+  async function command(line: string, refused: (lines: readonly string[]) => boolean): Promise<boolean> {
+    if (debug.session === undefined && (await debug.ensureSession()) === undefined) return false;
+    const session = debug.session as number;
+    busy.value = true;
+    try {
+      const r = await engine.request({ kind: 'console', session, line });
+      if (r.kind !== 'console') {
+        ui.notify('error', `${line}: ${r.kind === 'error' ? r.message : r.kind}`);
+        return false;
+      }
+      const lines = r.lines;
+      // The gutter follows (and this store's watcher refreshes the list from the new set).
+      if (r.breakpoints) debug.breakpoints = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
+      list.value = r.breakpoints ?? list.value;
+      if (refused(lines)) {
+        ui.notify('error', lines.join(' ').trim() || `${line}: refused`);
+        return false;
+      }
+      return true;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  const failed = (pattern: RegExp) => (lines: readonly string[]): boolean => !lines.some((l) => pattern.test(l));
+
+  /** A breakpoint at `pc`, conditional when `condition` is given. */
+  function add(pc: number, condition = ''): Promise<boolean> {
+    const c = condition.trim();
+    return command(`break *${pc}${c ? ` if ${c}` : ''}`, failed(/^(Temporary )?[Bb]reakpoint \d+/));
+  }
+
+  /** Sets (or with an empty text removes) breakpoint `id`'s condition. */
+  function setCondition(id: number, condition: string): Promise<boolean> {
+    const c = condition.trim();
+    return command(`condition ${id}${c ? ` ${c}` : ''}`, failed(c ? /condition:/ : /unconditional/));
+  }
+
+  function setEnabled(id: number, enabled: boolean): Promise<boolean> {
+    return command(`${enabled ? 'enable' : 'disable'} ${id}`, () => false);
+  }
+
+  function remove(id: number): Promise<boolean> {
+    return command(`delete ${id}`, () => false);
+  }
+
+  return { list, busy, refresh, add, setCondition, setEnabled, remove };
+});

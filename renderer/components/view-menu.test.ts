@@ -5,6 +5,7 @@ import { createApp, h, nextTick, type App } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
 import { useWorkspaceStore } from '../stores/workspace';
 import ViewMenu from './ViewMenu.vue';
+import WorkspaceMenu from './WorkspaceMenu.vue';
 
 let app: App | undefined;
 afterEach(() => {
@@ -13,12 +14,12 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-function mount(): HTMLElement {
+function mount(component: typeof ViewMenu = ViewMenu): HTMLElement {
   const pinia = createPinia();
   setActivePinia(pinia);
   const el = document.createElement('div');
   document.body.appendChild(el);
-  app = createApp({ render: () => h(ViewMenu) });
+  app = createApp({ render: () => h(component) });
   app.use(pinia);
   app.mount(el);
   return el;
@@ -63,5 +64,18 @@ describe('ViewMenu', () => {
     document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     await nextTick();
     expect(el.querySelector('[data-testid=view-popover]')).toBeNull();
+  });
+
+  it('the Workspace menu closes the same way', async () => {
+    const el = mount(WorkspaceMenu);
+    await click(el, 'workspace-menu');
+    expect(el.querySelector('[data-testid=workspace-popover]')).not.toBeNull();
+    // Typing in its name field is not a click elsewhere.
+    (el.querySelector('[data-testid=workspace-name]') as HTMLInputElement).dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    await nextTick();
+    expect(el.querySelector('[data-testid=workspace-popover]')).not.toBeNull();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await nextTick();
+    expect(el.querySelector('[data-testid=workspace-popover]')).toBeNull();
   });
 });

@@ -6,11 +6,11 @@
 // entries), and turns their state into data a protocol can carry (64-bit values as hex strings,
 // bytes as hex pairs).
 import { error, type Diagnostic } from '../isa';
-import { ArrayMap, ERRNO, HashMap, MAX_FUNC_ARGS, TRACE_ENTRY, joinAddress, type BpfMap, type Kernel, type RunProgType } from '../kernel';
+import { ArrayMap, ERRNO, HashMap, MAX_FUNC_ARGS, ProgArrayMap, TRACE_ENTRY, joinAddress, type BpfMap, type Kernel, type RunProgType } from '../kernel';
 import { PROG_TYPES } from '../kernel/prog-types';
 import { DebugConsole } from './debugger/commands';
 import { Debugger, type Stop } from './debugger/debugger';
-import { launchTarget, type DebugSession, type LaunchSpec } from './debugger/launch';
+import { carryTailSlots, launchTarget, type DebugSession, type LaunchSpec } from './debugger/launch';
 import { loadDebugInput, type InputFormat } from './debugger/load';
 import { MachineTarget } from './debugger/machine-target';
 import type { DebugTarget } from './debugger/target';
@@ -40,14 +40,18 @@ export interface MapSnapshot {
   readonly total: number;
   readonly zeroesOmitted?: boolean;
   readonly editing: 'none' | 'values' | 'entries';
+  /** prog_array: the filled slots and the document program in each (set them with setTailSlot). */
+  readonly slots?: { readonly index: number; readonly program: number }[];
 }
 
 export interface SessionSnapshot {
   readonly session: number;
   readonly pc: number;
+  /** The document program `pc` is in (a tail call changes it from the session's program). */
+  readonly program?: number;
   readonly status: 'ready' | 'exited' | 'fault';
   readonly registers: { readonly name: string; readonly value: string }[];
-  readonly frames: { readonly index: number; readonly pc: number; readonly function?: string; readonly source?: FrameSource; readonly slots: SlotSnapshot[] }[];
+  readonly frames: { readonly index: number; readonly pc: number; readonly program?: number; readonly function?: string; readonly source?: FrameSource; readonly slots: SlotSnapshot[] }[];
   readonly maps: MapSnapshot[];
   readonly message?: string;
 }
@@ -97,6 +101,18 @@ interface Entry {
   memoryAddresses: bigint[];
   /** Program output lines already reported. */
   outputSeen: number;
+  /** Document program index by program name (the object's programs, which tail calls move between). */
+  readonly programIndex: ReadonlyMap<string, number>;
+}
+
+/** A breakpoint as hosts list it: pc in a document program. */
+export interface BreakpointSummary {
+  readonly id: number;
+  readonly pc: number;
+  readonly enabled: boolean;
+  readonly condition?: string;
+  /** Document program index; absent for the session's own program. */
+  readonly program?: number;
 }
 
 const FORMAT: Readonly<Record<WorkspaceDocument['format'], InputFormat | undefined>> = { object: 'elf', asm: 'asm', raw: 'raw', image2013: undefined };
@@ -239,14 +255,18 @@ export class DebugSessions {
     const loaded = loadDebugInput(doc.bytes, { file: doc.name, format, ...(format === 'elf' ? { program: prog.name } : {}) });
     if (!loaded.input) return { diagnostics: loaded.diagnostics };
     const input = loaded.input;
-    const spec: LaunchSpec = { insns: input.insns, name: input.name, type: input.type, maps: input.maps };
+    // The object's other programs come along: tail calls can reach them once a prog_array slot holds them.
+    const spec: LaunchSpec = { insns: input.insns, name: input.name, type: input.type, maps: input.maps, programs: input.programs };
     const first = inputs ?? { type: input.type, memory: [] };
     const launched = launchWith(spec, first);
     if (!launched.target) return { diagnostics: [...loaded.diagnostics, ...launched.diagnostics] };
     // The flag goes to the debugger (polled between steps, answered with a 'cancelled' stop), not to
     // the Machine: a Machine that sees it refuses the next step, which the debugger reports as 'not running'.
     const signal = this.cancelSignal;
-    const dbg = new Debugger(launched.target, { lines: input.lines, ...(signal ? { shouldCancel: () => Atomics.load(signal, 0) !== 0 } : {}) });
+    const dbg = new Debugger(launched.target, {
+      lines: input.lines, programs: new Map(input.programs.map((p) => [p.name, p] as const)),
+      ...(signal ? { shouldCancel: () => Atomics.load(signal, 0) !== 0 } : {}),
+    });
     const id = this.nextId++;
     let entry: Entry | undefined = undefined;
     // The console's `run` starts over with the session's current inputs, like Apply in the inputs pane.
@@ -256,11 +276,12 @@ export class DebugSessions {
         const e = entry as Entry;
         const again = launchWith(e.spec, e.inputs);
         e.memoryAddresses = again.addresses;
-        // These inputs launched before, and a launch is deterministic.
-        return again.target as MachineTarget;
+        // These inputs launched before, and a launch is deterministic. The prog_array slots the user filled stay.
+        return carryTailSlots(dbg.target, again.target as MachineTarget);
       },
     });
-    entry = { session: { debugger: dbg, console }, functions: input.functions, spec, inputs: first, memoryAddresses: launched.addresses, outputSeen: 0 };
+    const indexOf = new Map(doc.programs.map((p, i) => [p.name, i] as const));
+    entry = { session: { debugger: dbg, console }, functions: input.functions, spec, inputs: first, memoryAddresses: launched.addresses, outputSeen: 0, programIndex: indexOf };
     this.sessions.set(id, entry);
     return { id, state: this.snapshot(id), diagnostics: loaded.diagnostics };
   }
@@ -274,7 +295,7 @@ export class DebugSessions {
     e.inputs = inputs;
     e.memoryAddresses = launched.addresses;
     e.outputSeen = 0;
-    e.session.debugger.reset(launched.target);
+    e.session.debugger.reset(carryTailSlots(e.session.debugger.target, launched.target));
     return { state: this.snapshot(id), diagnostics: launched.diagnostics };
   }
 
@@ -334,6 +355,24 @@ export class DebugSessions {
     return { ok: true, message: `${m.name}: deleted ${hexBytes(key)}; ${e.session.debugger.discardHistory(`a map entry was deleted from ${m.name}`)}` };
   }
 
+  /**
+   * Puts a document program into a prog_array slot (undefined: empties it), as user space does with
+   * bpf_map_update_elem(prog_array, &slot, &prog_fd); recorded, so a reverse step undoes it.
+   */
+  setTailSlot(id: number, index: number, slot: number, program: number | undefined): { ok: boolean; message: string } | undefined {
+    const e = this.sessions.get(id);
+    if (!e) return undefined;
+    const found = this.mapOf(e, index);
+    if ('message' in found) return { ok: false, message: found.message };
+    if (!(found.map instanceof ProgArrayMap)) return { ok: false, message: `${found.map.name} is a ${found.map.type} map, not a prog_array` };
+    let name: string | undefined;
+    if (program !== undefined) {
+      name = [...e.programIndex].find(([, i]) => i === program)?.[0];
+      if (name === undefined) return { ok: false, message: `the document has no program ${program}` };
+    }
+    return e.session.debugger.setTailSlot(found.map.name, slot, name);
+  }
+
   private mapOf(e: Entry, index: number): { map: BpfMap; kernel: Kernel } | { message: string } {
     const t = e.session.debugger.target;
     if (!(t instanceof MachineTarget)) return { message: 'this session has no simulated kernel' };
@@ -357,14 +396,22 @@ export class DebugSessions {
     const ctx = { functions: e.functions };
     const t = dbg.target;
     const kernel = t instanceof MachineTarget ? t.machine.kernel : undefined;
+    const program = e.programIndex.get(dbg.programName() ?? '');
+    const slots = new Map<string, { index: number; program: number }[]>();
+    for (const s of t.tailSlots?.() ?? []) {
+      const p = e.programIndex.get(s.program);
+      if (p !== undefined) slots.set(s.map, [...(slots.get(s.map) ?? []), { index: s.index, program: p }]);
+    }
     return {
       session: id,
       pc: dbg.target.pc(),
+      ...(program !== undefined ? { program } : {}),
       status: status.state,
       registers: registersView(dbg, ctx).map((r) => ({ name: r.name, value: hex64(r.value) })),
       frames: framesView(dbg, ctx).map((f) => ({
         index: f.index,
         pc: f.pc,
+        ...(f.program !== undefined && e.programIndex.has(f.program) ? { program: e.programIndex.get(f.program)! } : {}),
         ...(f.function !== undefined ? { function: f.function } : {}),
         ...(f.source ? { source: { file: f.source.file, line: f.source.line, column: f.source.column ?? 0, text: f.source.text ?? '' } } : {}),
         slots: f.slots.map((s): SlotSnapshot => {
@@ -382,6 +429,7 @@ export class DebugSessions {
           index, name: m.name, type: m.type, keySize: m.def.keySize, valueSize: m.def.valueSize, maxEntries: m.def.maxEntries,
           entries: entries.map((x) => ({ key: hexBytes(x.key), value: hexBytes(x.value) })), total,
           ...(zeroesOmitted ? { zeroesOmitted } : {}), editing: editingOf(m),
+          ...(m instanceof ProgArrayMap ? { slots: slots.get(m.name) ?? [] } : {}),
         };
       }) : [],
       ...(status.state === 'fault' ? { message: status.message } : status.state === 'exited' ? { message: `exited with r0 = ${hex64(status.r0)}` } : {}),
@@ -408,22 +456,34 @@ export class DebugSessions {
     });
   }
 
-  /** Adds a breakpoint at pc, or deletes the ones there; returns the breakpoints afterwards. */
-  toggleBreakpoint(id: number, pc: number): { id: number; pc: number; enabled: boolean; condition?: string }[] | undefined {
+  /**
+   * Adds a breakpoint at pc of a document program (default: the session's own), or deletes the ones
+   * there; returns the breakpoints afterwards.
+   */
+  toggleBreakpoint(id: number, pc: number, program?: number): BreakpointSummary[] | undefined {
     const e = this.sessions.get(id);
     if (!e) return undefined;
-    const points = e.session.debugger.points;
-    const here = points.list().filter((p) => p.kind === 'breakpoint' && p.pc === pc);
+    const dbg = e.session.debugger;
+    const name = program === undefined ? dbg.entryProgram : [...e.programIndex].find(([, i]) => i === program)?.[0];
+    if (name === undefined && program !== undefined) return this.breakpoints(id);
+    const points = dbg.points;
+    const here = points.list().filter((p) => p.kind === 'breakpoint' && p.pc === pc && points.inProgram(p, name));
     if (here.length) for (const p of here) points.delete(p.id);
-    else points.addBreakpoint(pc, `*${pc}`, { ...(e.session.debugger.lineOf(pc) ? { source: e.session.debugger.lineOf(pc) } : {}) });
+    else {
+      const source = dbg.lineOf(pc, name);
+      points.addBreakpoint(pc, `*${pc}`, { ...(source ? { source } : {}), ...(name !== undefined ? { program: name } : {}) });
+    }
     return this.breakpoints(id);
   }
 
-  breakpoints(id: number): { id: number; pc: number; enabled: boolean; condition?: string }[] | undefined {
+  breakpoints(id: number): BreakpointSummary[] | undefined {
     const e = this.sessions.get(id);
     if (!e) return undefined;
-    return e.session.debugger.points.list().flatMap((p) =>
-      p.kind === 'breakpoint' ? [{ id: p.id, pc: p.pc, enabled: p.enabled, ...(p.condition ? { condition: p.condition.text } : {}) }] : []);
+    return e.session.debugger.points.list().flatMap((p) => {
+      if (p.kind !== 'breakpoint') return [];
+      const program = p.program !== undefined ? e.programIndex.get(p.program) : undefined;
+      return [{ id: p.id, pc: p.pc, enabled: p.enabled, ...(p.condition ? { condition: p.condition.text } : {}), ...(program !== undefined ? { program } : {}) }];
+    });
   }
 
   /** One line of the gdb-like console. */

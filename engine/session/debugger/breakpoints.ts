@@ -24,6 +24,11 @@ export interface Breakpoint {
   readonly kind: 'breakpoint';
   readonly id: number;
   readonly pc: number;
+  /**
+   * The program the pc is in (an object's programs each count pcs from 0; tail calls move between
+   * them). Undefined: the program the session started in (PointTable.mainProgram).
+   */
+  readonly program?: string;
   /** What the user asked for ("prog.c:30", "*12"), kept for `info breakpoints`. */
   readonly requested: string;
   readonly source?: SourceLine;
@@ -128,6 +133,8 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
 
 /** All breakpoints and watchpoints of a session, numbered from 1 in one sequence like gdb's. */
 export class PointTable {
+  /** The program a breakpoint without one belongs to: the debugged program (the debugger sets it). */
+  mainProgram: string | undefined;
   private nextId = 1;
   private readonly points = new Map<number, Point>();
   /** Breakpoints by pc, for the per-step check. */
@@ -141,9 +148,10 @@ export class PointTable {
     return this.points.get(id);
   }
 
-  addBreakpoint(pc: number, requested: string, opts: { source?: SourceLine; condition?: Condition; temporary?: boolean } = {}): Breakpoint {
+  addBreakpoint(pc: number, requested: string, opts: { source?: SourceLine; condition?: Condition; temporary?: boolean; program?: string } = {}): Breakpoint {
     const bp: Breakpoint = {
       kind: 'breakpoint', id: this.nextId++, pc, requested, enabled: true, temporary: opts.temporary ?? false, hits: 0, ignore: 0,
+      ...(opts.program !== undefined && opts.program !== this.mainProgram ? { program: opts.program } : {}),
       ...(opts.source ? { source: opts.source } : {}), ...(opts.condition ? { condition: opts.condition } : {}),
     };
     this.points.set(bp.id, bp);
@@ -174,9 +182,15 @@ export class PointTable {
     return true;
   }
 
-  /** True when some enabled breakpoint sits at pc (before its condition is looked at). */
-  hasBreakpointAt(pc: number): boolean {
-    return (this.byPc.get(pc) ?? []).some((b) => b.enabled);
+  /** True when the breakpoint belongs to `program` (undefined: the main program). */
+  inProgram(b: Breakpoint, program: string | undefined): boolean {
+    return (b.program ?? this.mainProgram) === (program ?? this.mainProgram);
+  }
+
+  /** True when some enabled breakpoint sits at pc of `program` (before its condition is looked at). */
+  hasBreakpointAt(pc: number, program?: string): boolean {
+    const here = this.byPc.get(pc);
+    return here !== undefined && here.some((b) => b.enabled && this.inProgram(b, program));
   }
 
   hasWatchpoints(): boolean {
@@ -189,13 +203,13 @@ export class PointTable {
    * breakpoints that stop are deleted. Every enabled breakpoint at the pc is evaluated, so
    * their hit counts stay true even when an earlier one already stops.
    */
-  checkBreakpoints(pc: number, st: EvalState): BreakCheck {
+  checkBreakpoints(pc: number, st: EvalState, program?: string): BreakCheck {
     const here = this.byPc.get(pc);
     if (!here) return { faults: [] };
     let stop: Breakpoint | undefined;
     const faults: Array<{ id: number; fault: string }> = [];
     for (const bp of [...here]) {
-      if (!bp.enabled) continue;
+      if (!bp.enabled || !this.inProgram(bp, program)) continue;
       if (bp.condition) {
         const c = evaluateCondition(bp.condition.expr, st);
         if (c.fault) faults.push({ id: bp.id, fault: c.fault });

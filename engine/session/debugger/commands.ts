@@ -4,7 +4,7 @@ import type { Insn } from '../../isa';
 import { parseCondition, watchTargetOf, type Breakpoint, type Point } from './breakpoints';
 import { breakpointMessage, type Debugger, type Stop } from './debugger';
 import { evaluate, parseExpr, valueToDecimal, type Value } from './expr';
-import type { DebugTarget } from './target';
+import type { DebugTarget, TailCallNote } from './target';
 import { describeOrigin, framesView, registersView, type ViewContext } from './views';
 
 export interface CommandResult {
@@ -50,7 +50,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 const HELP: ReadonlyArray<readonly [string, string]> = [
   ['run / start', 'run from the beginning (start: stop at the first instruction)'],
-  ['break LOC [if COND]', 'breakpoint at LOC: LINE, FILE:LINE, FUNCTION or *PC (b); tbreak: one-shot'],
+  ['break LOC [if COND]', 'breakpoint at LOC: LINE, FILE:LINE, FUNCTION, *PC, PROGRAM:LINE or PROGRAM:*PC (b); tbreak: one-shot'],
   ['watch EXPR [@ N] [if COND]', 'stop when a register or memory changes: watch *(u64 *)(r10-8), watch *(u8 *)r1 @ 16'],
   ['delete [N...]', 'delete breakpoints/watchpoints (all without N)'],
   ['disable/enable [N...]', 'disable or enable breakpoints/watchpoints'],
@@ -64,7 +64,8 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
   ['reverse-step / reverse-next', 'back one source line (rs / rn)'],
   ['reverse-stepi / reverse-nexti', 'back one instruction (rsi / rni)'],
   ['reverse-continue / reverse-finish', 'back to the previous breakpoint/watchpoint (rc) / to the call'],
-  ['info registers|breakpoints|frame|stack [all]|maps [NAME]|output|history', 'show state (i r, i b, i f, ...)'],
+  ['info registers|breakpoints|frame|stack [all]|maps [NAME]|tails|output|history', 'show state (i r, i b, i f, ...)'],
+  ['tail MAP INDEX [PROGRAM]', 'put a program of the object into a prog_array slot (no PROGRAM: empty it); reverse-step undoes it'],
   ['backtrace', 'call stack (bt)'],
   ['list [LINE|FILE:LINE|FUNCTION]', 'source lines around the pc or LOC (l); again: the next ones'],
   ['x/NFU ADDR', 'examine memory: F in x d u i, U in b h w g (x/8gx r10-64, x/4i pc)'],
@@ -113,6 +114,7 @@ export class DebugConsole {
       'reverse-continue': () => this.stopped('reverse-continue', this.dbg.reverseContinue()),
       'reverse-finish': () => this.stopped('reverse-finish', this.dbg.reverseFinish()),
       info: (a) => this.info(a),
+      tail: (a) => this.tail(a),
       list: (a) => this.list(a),
       backtrace: () => this.ok('backtrace', this.backtrace()),
       x: (a, cmd) => this.examine(cmd, a),
@@ -160,11 +162,16 @@ export class DebugConsole {
 
   // ---- locations ----
 
-  private insnText(pc: number): string {
-    const insn = this.dbg.insnAt(pc);
+  /** Function names of a program by entry pc (undefined program: the current one). */
+  private functions(program: string | undefined = this.dbg.programName()): ReadonlyMap<number, string> | undefined {
+    return this.dbg.functionsOf(program) ?? (program === undefined || program === this.dbg.entryProgram ? this.opts.functions : undefined);
+  }
+
+  private insnText(pc: number, program?: string): string {
+    const insn = this.dbg.insnIn(program, pc);
     if (!insn) return '<no instruction>';
     if (this.opts.printInsn) return this.opts.printInsn(insn, pc);
-    const fns = this.opts.functions;
+    const fns = this.functions(program);
     const text = printInsn(insn, { pc, hex: false, ...(fns ? { labelAt: (t: number) => fns.get(t) } : {}) });
     return text + this.mapNote(insn);
   }
@@ -180,7 +187,7 @@ export class DebugConsole {
     return id.endsWith('value') ? `  ; map ${name} value${off ? ` +${off}` : ''}` : `  ; map ${name}`;
   }
 
-  /** "=> 5: r1 = *(u64 *)(r10 - 8)    ; prog.c:12" */
+  /** "=> 5: r1 = *(u64 *)(r10 - 8)    ; prog.c:12" ("=> 5 in parse_ipv4: ..." when the object has several programs). */
   private here(): string {
     const pc = this.dbg.target.pc();
     const src = this.dbg.lineOf(pc);
@@ -188,36 +195,79 @@ export class DebugConsole {
     // Source text is worth showing for C; for assembly input it is the instruction again.
     const text = this.dbg.lines.get(pc)?.text?.trim();
     const showText = text && text !== insn;
-    return `=> ${pc}: ${insn}${src ? `    ; ${src.file}:${src.line}${showText ? `  ${text}` : ''}` : ''}`;
+    const program = this.dbg.multiProgram ? this.dbg.programName() : undefined;
+    return `=> ${pc}${program !== undefined ? ` in ${program}` : ''}: ${insn}${src ? `    ; ${src.file}:${src.line}${showText ? `  ${text}` : ''}` : ''}`;
   }
 
-  /** LINE, FILE:LINE or *PC to a pc; also the breakpoint's source line and a note. */
-  private location(text: string): { pc: number; note?: string; requested: string } | { error: string; column?: number } {
+  /**
+   * LINE, FILE:LINE, FUNCTION, *PC, PROGRAM:LINE or PROGRAM:*PC to pcs of programs. A source line
+   * resolves in whichever programs contain it (several: a static function linked into each); a
+   * PROGRAM's number is a line of it, or a pc where it has no line information.
+   */
+  private location(text: string): { locs: Loc[]; note?: string; requested: string } | { error: string; column?: number } {
     const t = text.trim();
-    if (t === '') return { pc: this.dbg.target.pc(), requested: `*${this.dbg.target.pc()}` };
-    if (t.startsWith('*')) {
-      const e = parseExpr(t.slice(1));
-      if (!e.ok) return { error: e.diagnostic.message, column: (e.diagnostic.column ?? 1) + 1 };
-      const v = evaluate(e.expr, this.dbg.state);
-      if (!v.ok) return { error: v.fault };
-      return this.checkPc(Number(v.value.bits), t);
+    const current = this.dbg.programName();
+    if (t === '') return { locs: [{ pc: this.dbg.target.pc(), program: current }], requested: `*${this.dbg.target.pc()}` };
+    const inProgram = /^([^:\s*]+):(\*?)(.+)$/.exec(t);
+    const named = inProgram ? this.programNamed(inProgram[1]) : undefined;
+    if (inProgram && named !== undefined) {
+      const rest = inProgram[3].trim();
+      if (inProgram[2] === '*') return this.pcLocation(rest, named, t, 1 + inProgram[1].length + 2);
+      if (!/^\d+$/.test(rest)) return { error: `bad location "${t}": use PROGRAM:LINE or PROGRAM:*PC` };
+      if (this.dbg.linesOf(named).size === 0) return this.checkPc(Number(rest), named, t, `${named} has no line information: using pc ${rest}`);
+      const r = this.dbg.resolveLineInPrograms(undefined, Number(rest), named);
+      if (!r.ok) return { error: r.diagnostic.message };
+      return { locs: r.value.map((l) => ({ pc: l.pc, program: l.program })), requested: t, ...(r.note ? { note: r.note } : {}) };
     }
-    for (const [pc, name] of this.opts.functions ?? []) if (name === t) return this.checkPc(pc, t);
+    if (t.startsWith('*')) return this.pcLocation(t.slice(1), current, t, 1);
+    const fn = this.functionNamed(t);
+    if (fn) return this.checkPc(fn.pc, fn.program, t);
     const m = /^(?:(.+):)?(\d+)$/.exec(t);
-    if (!m) return { error: `bad location "${t}": use LINE, FILE:LINE, FUNCTION or *PC` };
+    if (!m) return { error: `bad location "${t}": use LINE, FILE:LINE, FUNCTION, *PC, PROGRAM:LINE or PROGRAM:*PC` };
     const line = Number(m[2]);
     if (this.dbg.lines.size === 0 && m[1] === undefined) {
       // Without line information a bare number can only mean an instruction index.
-      return this.checkPc(line, t, `no line information: using pc ${line}`);
+      return this.checkPc(line, current, t, `no line information: using pc ${line}`);
     }
-    const r = this.dbg.resolveLine(m[1], line);
+    const r = this.dbg.resolveLineInPrograms(m[1], line);
     if (!r.ok) return { error: r.diagnostic.message };
-    return { pc: r.value.pc, requested: t, ...(r.note ? { note: r.note } : {}) };
+    return { locs: r.value.map((l) => ({ pc: l.pc, program: l.program })), requested: t, ...(r.note ? { note: r.note } : {}) };
   }
 
-  private checkPc(pc: number, requested: string, note?: string): { pc: number; note?: string; requested: string } | { error: string } {
-    if (!Number.isSafeInteger(pc) || !this.dbg.insnAt(pc)) return { error: `no instruction at pc ${pc}` };
-    return { pc, requested, ...(note ? { note } : {}) };
+  /** *EXPR in a program: the expression's value is the pc. */
+  private pcLocation(expr: string, program: string | undefined, requested: string, column: number): { locs: Loc[]; requested: string } | { error: string; column?: number } {
+    const e = parseExpr(expr);
+    if (!e.ok) return { error: e.diagnostic.message, column: (e.diagnostic.column ?? 1) + column };
+    const v = evaluate(e.expr, this.dbg.state);
+    if (!v.ok) return { error: v.fault };
+    return this.checkPc(Number(v.value.bits), program, requested);
+  }
+
+  /** The object's program a name means (function or SEC() name as the target knows it), if any. */
+  private programNamed(name: string): string | undefined {
+    return this.dbg.programNames().find((p) => p === name);
+  }
+
+  /** A function by name: the current program's own first, then a program's entry, then a subprogram of another program. */
+  private functionNamed(name: string): Loc | undefined {
+    const current = this.dbg.programName();
+    for (const [pc, fn] of this.functions(current) ?? []) if (fn === name) return { pc, program: current };
+    if (this.programNamed(name) !== undefined) return { pc: 0, program: name };
+    for (const p of this.dbg.programNames()) {
+      if (p === current) continue;
+      for (const [pc, fn] of this.functions(p) ?? []) if (fn === name) return { pc, program: p };
+    }
+    return undefined;
+  }
+
+  private checkPc(pc: number, program: string | undefined, requested: string, note?: string): { locs: Loc[]; note?: string; requested: string } | { error: string } {
+    if (!Number.isSafeInteger(pc) || !this.dbg.insnIn(program, pc)) return { error: `no instruction at pc ${pc}${program !== undefined && this.dbg.multiProgram ? ` of ${program}` : ''}` };
+    return { locs: [{ pc, program }], requested, ...(note ? { note } : {}) };
+  }
+
+  /** " in parse_ipv4" where the object has several programs. */
+  private inProgram(program: string | undefined): string {
+    return this.dbg.multiProgram && program !== undefined ? ` in ${program}` : '';
   }
 
   /** Splits "LOC if COND" at the first standalone "if". */
@@ -241,12 +291,20 @@ export class DebugConsole {
       if (!c.ok) return this.fail(name, `bad condition: ${c.diagnostic.message}`, c.diagnostic.column);
       condition = c.value;
     }
-    const source = this.dbg.lines.get(loc.pc);
-    const bp = this.dbg.points.addBreakpoint(loc.pc, loc.requested, { temporary, ...(source ? { source } : {}), ...(condition ? { condition } : {}) });
     const lines = [];
     if (loc.note) lines.push(`(${loc.note})`);
-    lines.push(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id} at pc ${bp.pc}${source ? `: file ${source.file}, line ${source.line}` : ''}.${condition ? ` Condition: ${condition.text}` : ''}`);
-    return this.ok(name, lines.join('\n'), { id: bp.id, pc: bp.pc });
+    const made: Breakpoint[] = [];
+    // One breakpoint per location (gdb would make one breakpoint with several locations).
+    for (const l of loc.locs) {
+      const source = this.dbg.linesOf(l.program).get(l.pc);
+      const bp = this.dbg.points.addBreakpoint(l.pc, loc.requested, {
+        temporary, ...(source ? { source } : {}), ...(condition ? { condition } : {}), ...(l.program !== undefined ? { program: l.program } : {}),
+      });
+      made.push(bp);
+      lines.push(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id} at pc ${bp.pc}${this.inProgram(l.program)}${source ? `: file ${source.file}, line ${source.line}` : ''}.${condition ? ` Condition: ${condition.text}` : ''}`);
+    }
+    const first = made[0];
+    return this.ok(name, lines.join('\n'), { id: first.id, pc: first.pc, ...(first.program !== undefined ? { program: first.program } : {}) });
   }
 
   private watch(args: string): CommandResult {
@@ -351,6 +409,7 @@ export class DebugConsole {
   private stopped(command: string, stop: Stop, prefix = ''): CommandResult {
     const lines: string[] = [];
     for (const f of stop.conditionFaults) lines.push(`warning: condition of breakpoint ${f.id} could not be evaluated (${f.fault}); treated as false`);
+    if (stop.tailCall) lines.push(describeTailCall(stop.tailCall));
     if (stop.message) lines.push(stop.message);
     if (stop.reason !== 'exited' && stop.reason !== 'not-running' && !(stop.reason === 'fault' && stop.steps === 0)) lines.push(this.here());
     const ok = stop.reason !== 'not-running';
@@ -381,14 +440,42 @@ export class DebugConsole {
 
   private currentBreakpoint(): Breakpoint | undefined {
     const pc = this.dbg.target.pc();
-    return this.dbg.points.list().find((p): p is Breakpoint => p.kind === 'breakpoint' && p.pc === pc);
+    const program = this.dbg.programName();
+    return this.dbg.points.list().find((p): p is Breakpoint => p.kind === 'breakpoint' && p.pc === pc && this.dbg.points.inProgram(p, program));
   }
 
   private until(args: string, cmd: string): CommandResult {
     if (!args.trim()) return this.stopped(cmd, this.dbg.nextLine());
     const loc = this.location(args);
     if ('error' in loc) return this.fail(cmd, loc.error, loc.column);
-    return this.stopped(cmd, this.dbg.runTo(loc.pc));
+    const [l] = loc.locs;
+    return this.stopped(cmd, this.dbg.runTo(l.pc, l.program));
+  }
+
+  // ---- tail calls ----
+
+  /** tail MAP INDEX [PROGRAM]: fill (or, without PROGRAM, empty) a prog_array slot. */
+  private tail(args: string): CommandResult {
+    const m = /^\s*(\S+)\s+(\d+)(?:\s+(\S+))?\s*$/.exec(args);
+    if (!m) return this.fail('tail', `usage: tail MAP INDEX [PROGRAM] (programs: ${this.dbg.programNames().join(', ') || 'none'})`);
+    const r = this.dbg.setTailSlot(m[1], Number(m[2]), m[3]);
+    return r.ok ? this.ok('tail', r.message) : this.fail('tail', r.message);
+  }
+
+  private tails(): string {
+    const t = this.dbg.target;
+    const maps = (t.maps?.() ?? []).filter((m) => m.type === 'prog_array');
+    const slots = t.tailSlots?.() ?? [];
+    const out: string[] = [];
+    if (!maps.length) out.push('The program has no prog_array maps.');
+    for (const m of maps) {
+      const filled = slots.filter((s) => s.map === m.name);
+      out.push(`${m.name}: prog_array, max_entries ${m.maxEntries}; ${filled.length ? filled.map((s) => `[${s.index}] = ${s.program}`).join(', ') : 'all slots empty'}`);
+    }
+    out.push(`Programs: ${this.dbg.programNames().join(', ') || 'none'}; executing ${this.dbg.programName() ?? '?'}.`);
+    const note = t.tailCallCount?.();
+    if (note) out.push(`Tail calls made in this run: ${note.count} of ${note.limit} (MAX_TAIL_CALL_CNT; beyond it bpf_tail_call falls through).`);
+    return out.join('\n');
   }
 
   // ---- state ----
@@ -406,10 +493,11 @@ export class DebugConsole {
       return this.ok('info output', out.length ? out.join('\n') : '(no output)');
     }
     if (pick('maps', ['m'])) return this.ok('info maps', this.maps(rest[0]));
+    if (pick('tails', ['t', 'tail'])) return this.ok('info tails', this.tails());
     if (pick('history', ['h'])) {
       return this.ok('info history', `${this.dbg.historySteps()} steps recorded for reverse execution (limit ${this.dbg.historyLimit}); ${this.dbg.stepCount} instructions executed`);
     }
-    return this.fail('info', `info what? registers, breakpoints, frame, stack [all], maps [NAME], output, history`);
+    return this.fail('info', `info what? registers, breakpoints, frame, stack [all], maps [NAME], tails, output, history`);
   }
 
   private registers(names: string[]): string {
@@ -425,7 +513,7 @@ export class DebugConsole {
     const points = this.dbg.points.list();
     if (!points.length) return 'No breakpoints or watchpoints.';
     const rows = ['Num  Type        Disp  Enb  Where'];
-    for (const p of points) rows.push(...describePoint(p));
+    for (const p of points) rows.push(...describePoint(p, this.dbg.multiProgram ? (p.kind === 'breakpoint' ? p.program ?? this.dbg.entryProgram : undefined) : undefined));
     return rows.join('\n');
   }
 
@@ -446,11 +534,14 @@ export class DebugConsole {
   /** Ten source lines around a location, from the text the line table carries (BTF stores each line's text). */
   private list(args: string): CommandResult {
     const texts = new Map<string, Map<number, string>>();
-    for (const l of this.dbg.lines.values()) {
-      if (l.text === undefined) continue;
-      const m = texts.get(l.file) ?? new Map<number, string>();
-      m.set(l.line, l.text);
-      texts.set(l.file, m);
+    // Every program's lines: the programs of one object share their source files.
+    for (const [, table] of this.dbg.allLines()) {
+      for (const l of table.values()) {
+        if (l.text === undefined) continue;
+        const m = texts.get(l.file) ?? new Map<number, string>();
+        m.set(l.line, l.text);
+        texts.set(l.file, m);
+      }
     }
     for (const [file, all] of this.opts.sources ?? []) texts.set(file, new Map(all.map((t, i) => [i + 1, t])));
     if (!texts.size) return this.fail('list', 'no source text: the program has no line information with text');
@@ -459,8 +550,9 @@ export class DebugConsole {
     if (args.trim()) {
       const loc = this.location(args);
       if ('error' in loc) return this.fail('list', loc.error, loc.column);
-      const src = this.dbg.lineOf(loc.pc);
-      if (!src) return this.fail('list', `no line information for pc ${loc.pc}`);
+      const [l] = loc.locs;
+      const src = this.dbg.lineOf(l.pc, l.program);
+      if (!src) return this.fail('list', `no line information for pc ${l.pc}`);
       file = src.file;
       first = Math.max(1, src.line - 5);
     } else if (this.previous === 'list' && this.listNext) {
@@ -484,7 +576,7 @@ export class DebugConsole {
 
   private backtrace(): string {
     return framesView(this.dbg, this.opts)
-      .map((f) => `#${f.index}  pc ${f.pc} in ${f.function ?? `subprog@${f.entry}`}${f.source ? ` at ${f.source.file}:${f.source.line}` : ''}`)
+      .map((f) => `#${f.index}  pc ${f.pc} in ${frameName(f, this.dbg.multiProgram)}${f.source ? ` at ${f.source.file}:${f.source.line}` : ''}`)
       .join('\n');
   }
 
@@ -493,8 +585,8 @@ export class DebugConsole {
     if (!f) return 'No frame.';
     const lines = [
       `Stack level 0, frame at fp = ${hex(f.fp)}:`,
-      ` pc = ${f.pc} in ${f.function ?? `subprog@${f.entry}`}${f.source ? ` (${f.source.file}:${f.source.line})` : ''}; depth ${this.dbg.frames().length}`,
-      f.returnPc !== undefined ? ` returns to pc ${f.returnPc}${caller ? ` in ${caller.function ?? `subprog@${caller.entry}`}` : ''}` : ' outermost frame',
+      ` pc = ${f.pc} in ${frameName(f, this.dbg.multiProgram)}${f.source ? ` (${f.source.file}:${f.source.line})` : ''}; depth ${this.dbg.frames().length}`,
+      f.returnPc !== undefined ? ` returns to pc ${f.returnPc}${caller ? ` in ${frameName(caller, this.dbg.multiProgram)}` : ''}` : ' outermost frame',
     ];
     const used = f.slots.filter((s) => s.origin.kind !== 'uninit');
     lines.push(used.length ? ` stack slots written: ${used.map((s) => s.name).join(' ')}` : ' no stack slots written');
@@ -609,10 +701,29 @@ function formatValue(v: Value, fmt: string): string {
   }
 }
 
-function describePoint(p: Point): string[] {
+/** A location in a program. */
+interface Loc {
+  readonly pc: number;
+  readonly program: string | undefined;
+}
+
+/** "bump of parse_ipv4" for a subprogram when several programs link it; the function (or program) name otherwise. */
+function frameName(f: { function?: string; entry: number; program?: string }, multiProgram: boolean): string {
+  const fn = f.function ?? `subprog@${f.entry}`;
+  return multiProgram && f.program !== undefined && f.program !== fn ? `${fn} of ${f.program}` : fn;
+}
+
+/** "tail call jmp_table[0]: dispatch -> parse_ipv4 (1 of 33)" or why it fell through. */
+export function describeTailCall(t: TailCallNote): string {
+  return t.to !== undefined
+    ? `tail call ${t.map}[${t.index}] at pc ${t.pc}: ${t.from} -> ${t.to} (tail call ${t.count} of at most ${t.limit})`
+    : `tail call ${t.map}[${t.index}] at pc ${t.pc} of ${t.from} not taken: ${t.fellThrough}; execution falls through (${t.count} tail calls made, limit ${t.limit})`;
+}
+
+function describePoint(p: Point, program?: string): string[] {
   const disp = p.kind === 'breakpoint' && p.temporary ? 'del ' : 'keep';
   const where = p.kind === 'breakpoint'
-    ? `pc ${p.pc}${p.source ? ` (${p.source.file}:${p.source.line})` : ''}`
+    ? `pc ${p.pc}${program !== undefined ? ` in ${program}` : ''}${p.source ? ` (${p.source.file}:${p.source.line})` : ''}`
     : `${p.text}${p.target.kind === 'memory' ? ` (${p.target.size} bytes at ${hex(p.target.addr)})` : ''}`;
   const rows = [`${pad(String(p.id), 5)}${pad(p.kind === 'breakpoint' ? 'breakpoint' : 'watchpoint', 12)}${pad(disp, 6)}${pad(p.enabled ? 'y' : 'n', 5)}${where}`];
   if (p.condition) rows.push(`\tstop only if ${p.condition.text}`);

@@ -8,9 +8,9 @@
 // was at that point going forward. Edits the debugger cannot undo (map element insertion done
 // elsewhere) must call `discardHistory`, which says so in its message.
 import type { Insn } from '../../isa';
-import { PointTable, resolveLine, type Breakpoint, type LineTable, type SourceLine, type WatchHit } from './breakpoints';
+import { PointTable, resolveLine, type Breakpoint, type LineTable, type Resolved, type SourceLine, type WatchHit } from './breakpoints';
 import { evaluate, parseAssignment, storeScalar, TYPE_SIZE, type EvalState, type Expr } from './expr';
-import type { DebugTarget, FrameInfo, MemChange, StepChange, TargetStatus } from './target';
+import type { DebugTarget, FrameInfo, MemChange, StepChange, StopPoint, TailCallNote, TargetStatus } from './target';
 
 export type StopReason =
   | 'step' // a stepping command finished normally
@@ -35,6 +35,17 @@ export interface Stop {
   /** Condition evaluation faults met on the way (the condition counted as false). */
   readonly conditionFaults: ReadonlyArray<{ readonly id: number; readonly fault: string }>;
   readonly status: TargetStatus;
+  /** The program execution is in (tail calls change it); undefined for single-program targets. */
+  readonly program?: string;
+  /** The last bpf_tail_call the command ran (forward), taken or not. */
+  readonly tailCall?: TailCallNote;
+}
+
+/** Line table and function names of one program of the object. */
+export interface ProgramDebugInfo {
+  readonly lines: LineTable;
+  /** Entry pc -> function name (the program and the subprograms linked into it). */
+  readonly functions?: ReadonlyMap<number, string>;
 }
 
 /** What was last stored in an 8-byte stack slot. */
@@ -48,16 +59,19 @@ export type SlotOrigin =
 
 type HistoryEntry =
   | { readonly kind: 'step'; readonly change: StepChange; readonly origins: ReadonlyArray<readonly [bigint, SlotOrigin | undefined]> }
-  | { readonly kind: 'edit'; readonly text: string; readonly reg?: { n: number; before: bigint }; readonly mem?: MemChange; readonly origins: ReadonlyArray<readonly [bigint, SlotOrigin | undefined]> };
+  | { readonly kind: 'edit'; readonly text: string; readonly reg?: { n: number; before: bigint }; readonly mem?: MemChange; readonly undo?: () => void; readonly origins: ReadonlyArray<readonly [bigint, SlotOrigin | undefined]> };
 
-/** How a command runs on the unrecorded fast path: extra stop pcs, or a predicate asked before each instruction. */
+/** How a command runs on the unrecorded fast path: extra stop points, or a predicate asked before each instruction. */
 interface NativeRun {
-  readonly stopPcs?: readonly number[];
+  readonly stopPcs?: readonly StopPoint[];
   readonly until?: () => boolean;
 }
 
 export interface DebuggerOptions {
+  /** The debugged program's line table. */
   readonly lines?: LineTable;
+  /** The object's other programs (reached by tail calls), by name. */
+  readonly programs?: ReadonlyMap<string, ProgramDebugInfo>;
   /** Steps kept for reverse execution (default 100,000). 0 disables recording and enables the interpreter's fast path. */
   readonly historyLimit?: number;
   /**
@@ -170,17 +184,23 @@ class History {
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
+const NO_LINES: LineTable = new Map();
+
 export class Debugger {
   readonly points = new PointTable();
-  readonly lines: LineTable;
+  private readonly entryLines: LineTable;
+  private readonly programInfo: ReadonlyMap<string, ProgramDebugInfo>;
+  /** The program the session started in (breakpoints without a program belong to it). */
+  private entry: string | undefined;
   private readonly history: History;
   private readonly budgetRecorded: number;
   private readonly budgetNative: number;
   private readonly shouldCancel: (() => boolean) | undefined;
   private cancelRequested = false;
   private readonly origins = new Map<bigint, SlotOrigin>();
-  /** Lines by pc, sorted, for "the line a pc belongs to". */
-  private readonly linePcs: number[];
+  /** Per program: the pcs with line entries, sorted, for "the line a pc belongs to". */
+  private readonly linePcs = new Map<string | undefined, number[]>();
+  private lastTail: TailCallNote | undefined;
   /** Total forward steps since the start (minus undone ones): the position in the recording. */
   private position = 0;
 
@@ -188,12 +208,63 @@ export class Debugger {
 
   constructor(target: DebugTarget, opts: DebuggerOptions = {}) {
     this.current = target;
-    this.lines = opts.lines ?? new Map();
+    this.entryLines = opts.lines ?? NO_LINES;
+    this.programInfo = opts.programs ?? new Map();
     this.history = new History(opts.historyLimit ?? DEFAULT_HISTORY);
     this.budgetRecorded = opts.budget ?? DEFAULT_BUDGET_RECORDED;
     this.budgetNative = opts.budget ?? DEFAULT_BUDGET_NATIVE;
     this.shouldCancel = opts.shouldCancel;
-    this.linePcs = [...this.lines.keys()].sort((a, b) => a - b);
+    this.entry = target.program?.();
+    this.points.mainProgram = this.entry;
+  }
+
+  /** The program execution is in now (undefined for single-program targets). */
+  programName(): string | undefined {
+    return this.current.program?.();
+  }
+
+  /** The program the session started in. */
+  get entryProgram(): string | undefined {
+    return this.entry;
+  }
+
+  /** Every program this run can reach (the debugged one first). */
+  programNames(): readonly string[] {
+    return this.current.programs?.() ?? (this.entry !== undefined ? [this.entry] : []);
+  }
+
+  /** True when the object has programs besides the debugged one (locations then name their program). */
+  get multiProgram(): boolean {
+    return this.programNames().length > 1;
+  }
+
+  /** A program's line table (undefined: the current program). */
+  linesOf(program: string | undefined = this.programName()): LineTable {
+    if (program === undefined || program === this.entry) return this.entryLines;
+    return this.programInfo.get(program)?.lines ?? NO_LINES;
+  }
+
+  /** A program's function names by entry pc (undefined where the debugger was given none). */
+  functionsOf(program: string | undefined): ReadonlyMap<number, string> | undefined {
+    return program === undefined || program === this.entry ? undefined : this.programInfo.get(program)?.functions;
+  }
+
+  /** The current program's line table. */
+  get lines(): LineTable {
+    return this.linesOf();
+  }
+
+  /** Every line table of the session with its program. */
+  allLines(): ReadonlyArray<readonly [string | undefined, LineTable]> {
+    const out: Array<readonly [string | undefined, LineTable]> = [[this.entry, this.entryLines]];
+    for (const [name, info] of this.programInfo) if (name !== this.entry) out.push([name, info.lines]);
+    return out;
+  }
+
+  /** The instruction at pc of a program (undefined program: the current one). */
+  insnIn(program: string | undefined, pc: number): Insn | undefined {
+    if (program === undefined || program === this.programName()) return this.target.insnAt(pc);
+    return this.target.insnIn?.(program, pc);
   }
 
   get target(): DebugTarget {
@@ -209,6 +280,10 @@ export class Debugger {
     this.history.clear();
     this.origins.clear();
     this.position = 0;
+    this.lastTail = undefined;
+    // Breakpoints without a program follow the entry program into the new run (its Program is new).
+    this.entry = target.program?.();
+    this.points.mainProgram = this.entry;
     this.points.resyncWatchpoints(this.state);
   }
 
@@ -245,25 +320,65 @@ export class Debugger {
     return this.target.insnAt(pc);
   }
 
-  /** The source line a pc belongs to: its own entry or the nearest entry before it (line info is sparse in compiled code). */
-  lineOf(pc: number): SourceLine | undefined {
-    const own = this.lines.get(pc);
+  /**
+   * The source line a pc of a program (default: the current one) belongs to: its own entry or the
+   * nearest entry before it (line info is sparse in compiled code).
+   */
+  lineOf(pc: number, program: string | undefined = this.programName()): SourceLine | undefined {
+    const lines = this.linesOf(program);
+    const own = lines.get(pc);
     if (own) return own;
+    const key = program === this.entry ? undefined : program;
+    let pcs = this.linePcs.get(key);
+    if (!pcs) {
+      pcs = [...lines.keys()].sort((a, b) => a - b);
+      this.linePcs.set(key, pcs);
+    }
     let a = 0;
-    let b = this.linePcs.length - 1;
+    let b = pcs.length - 1;
     let found = -1;
     while (a <= b) {
       const m = (a + b) >> 1;
-      if (this.linePcs[m] <= pc) {
+      if (pcs[m] <= pc) {
         found = m;
         a = m + 1;
       } else b = m - 1;
     }
-    return found >= 0 ? this.lines.get(this.linePcs[found]) : undefined;
+    return found >= 0 ? lines.get(pcs[found]) : undefined;
   }
 
+  /** First pc of a source line in the current program (default file: the current pc's). */
   resolveLine(file: string | undefined, line: number): ReturnType<typeof resolveLine> {
     return resolveLine(this.lines, file ?? this.lineOf(this.target.pc())?.file, line);
+  }
+
+  /**
+   * A source line in whichever programs contain it: each program's first pc of the line (or of the
+   * next line with code, as gdb moves a breakpoint), keeping the programs whose resolved line is
+   * nearest. A static function linked into two programs has the line in both. With `program`, only
+   * that program is searched.
+   */
+  resolveLineInPrograms(file: string | undefined, line: number, program?: string): Resolved<ReadonlyArray<{ pc: number; source: SourceLine; program: string | undefined }>> {
+    const defaultFile = file ?? this.lineOf(this.target.pc())?.file;
+    const current = this.programName();
+    const tables = program !== undefined ? [[program, this.linesOf(program)] as const] : this.allLines();
+    let firstError: Resolved<never> | undefined;
+    let best: Array<{ pc: number; source: SourceLine; program: string | undefined; note?: string }> = [];
+    for (const [name, table] of tables) {
+      if (table.size === 0) continue;
+      const r = resolveLine(table, defaultFile, line);
+      if (!r.ok) {
+        firstError ??= r;
+        continue;
+      }
+      const here = { ...r.value, program: name, ...(r.note ? { note: r.note } : {}) };
+      if (!best.length || here.source.line < best[0].source.line) best = [here];
+      else if (here.source.line === best[0].source.line) best.push(here);
+    }
+    if (!best.length) return firstError ?? resolveLine(NO_LINES, defaultFile, line) as Resolved<never>;
+    // The current program first, so a one-location answer prefers where the user is.
+    best.sort((a, b) => Number(b.program === current) - Number(a.program === current));
+    return { ok: true, value: best.map(({ pc, source, program: p }) => ({ pc, source, program: p })), ...(best[0].note ? { note: best[0].note } : {}) };
   }
 
   // ---- forward execution ----
@@ -283,13 +398,17 @@ export class Debugger {
     const ch = this.target.step();
     if (!ch) return undefined;
     this.position++;
+    // bpf_tail_call (helper 12): remember where it went, or why it fell through, for the stop message.
+    if (insn !== undefined && insn.imm === 12 && insn.form.id === 'call' && this.target.tailCallNote) {
+      this.lastTail = this.target.tailCallNote(pc, ch.program ?? '') ?? this.lastTail;
+    }
     let prev: Array<readonly [bigint, SlotOrigin | undefined]> = NO_ORIGINS;
     if (ch.mem.length) {
       prev = [];
       for (const m of ch.mem) this.noteWrite(m, originOf(insn, pc), prev);
     }
     // The history keeps what undo needs, not the change's register and byte lists.
-    this.history.push({ kind: 'step', change: { pc: ch.pc, depthBefore: ch.depthBefore, depthAfter: ch.depthAfter, token: ch.token, regs: NO_REGS, mem: NO_MEM }, origins: prev });
+    this.history.push({ kind: 'step', change: { pc: ch.pc, depthBefore: ch.depthBefore, depthAfter: ch.depthAfter, token: ch.token, regs: NO_REGS, mem: NO_MEM, ...(ch.program !== undefined ? { program: ch.program } : {}) }, origins: prev });
     return ch;
   }
 
@@ -303,7 +422,18 @@ export class Debugger {
   }
 
   private stopNow(reason: StopReason, steps: number, message: string, extra: Partial<Stop> = {}): Stop {
-    return { reason, pc: this.target.pc(), steps, message, conditionFaults: [], status: this.target.status(), ...extra };
+    const program = this.programName();
+    const tail = this.lastTail;
+    this.lastTail = undefined;
+    return {
+      reason, pc: this.target.pc(), steps, message, conditionFaults: [], status: this.target.status(),
+      ...(program !== undefined ? { program } : {}), ...(tail ? { tailCall: tail } : {}), ...extra,
+    };
+  }
+
+  /** "Breakpoint 2, pc 7 in parse_ipv4 at prog.c:12": names the program when the object has several. */
+  private breakMessage(bp: Breakpoint, pc: number): string {
+    return breakpointMessage(bp, pc, this.lineOf(pc), this.multiProgram ? this.programName() : undefined);
   }
 
   private notRunning(): Stop {
@@ -320,6 +450,7 @@ export class Debugger {
   private go(done: (ch: StepChange, steps: number) => boolean, breakpoints: boolean, fast?: NativeRun): Stop {
     if (!this.ready()) return this.notRunning();
     this.cancelRequested = false;
+    this.lastTail = undefined;
     if (fast && this.history.limit === 0 && this.target.runNative && !this.points.hasWatchpoints()) return this.goNative(fast, breakpoints);
     const faults: Array<{ id: number; fault: string }> = [];
     const watching = this.points.hasWatchpoints();
@@ -338,10 +469,10 @@ export class Debugger {
       if (status.state === 'exited') return this.stopNow('exited', steps, `program exited with r0 = ${status.r0} (${hex(status.r0)})`, { conditionFaults: faults });
       if (status.state === 'fault') return this.stopNow('fault', steps, `program faulted at pc ${ch.pc}: ${status.message}`, { conditionFaults: faults });
       const pc = this.target.pc();
-      if (breakpoints && this.points.hasBreakpointAt(pc)) {
-        const b = this.points.checkBreakpoints(pc, this.state);
+      if (breakpoints && this.points.hasBreakpointAt(pc, this.programName())) {
+        const b = this.points.checkBreakpoints(pc, this.state, this.programName());
         faults.push(...b.faults);
-        if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)), { breakpoint: b.stop, conditionFaults: faults });
+        if (b.stop) return this.stopNow('breakpoint', steps, this.breakMessage(b.stop, pc), { breakpoint: b.stop, conditionFaults: faults });
       }
       if (done(ch, steps)) return this.stopNow('step', steps, '', { conditionFaults: faults });
       if (steps >= this.budgetRecorded) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
@@ -355,8 +486,8 @@ export class Debugger {
    */
   private goNative(fast: NativeRun, breakpoints: boolean): Stop {
     const run = this.target.runNative!.bind(this.target);
-    const stops = new Set(fast.stopPcs ?? []);
-    if (breakpoints) for (const p of this.points.list()) if (p.kind === 'breakpoint' && p.enabled) stops.add(p.pc);
+    const stops: StopPoint[] = [...(fast.stopPcs ?? [])];
+    if (breakpoints) for (const p of this.points.list()) if (p.kind === 'breakpoint' && p.enabled) stops.push({ pc: p.pc, program: p.program ?? this.entry });
     const faults: Array<{ id: number; fault: string }> = [];
     let steps = 0;
     for (;;) {
@@ -376,12 +507,13 @@ export class Debugger {
       }
       if (r.reason === 'budget' || steps >= this.budgetNative) return this.stopNow('budget', steps, `stopped after ${steps} instructions (the per-command budget); continue to go on`, { conditionFaults: faults });
       const pc = this.target.pc();
-      if (breakpoints && this.points.hasBreakpointAt(pc)) {
-        const b = this.points.checkBreakpoints(pc, this.state);
+      const program = this.programName();
+      if (breakpoints && this.points.hasBreakpointAt(pc, program)) {
+        const b = this.points.checkBreakpoints(pc, this.state, program);
         faults.push(...b.faults);
-        if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)), { breakpoint: b.stop, conditionFaults: faults });
+        if (b.stop) return this.stopNow('breakpoint', steps, this.breakMessage(b.stop, pc), { breakpoint: b.stop, conditionFaults: faults });
       }
-      if (fast.stopPcs?.includes(pc)) return this.stopNow('step', steps, '', { conditionFaults: faults });
+      if (fast.stopPcs?.some((s) => s.pc === pc && (s.program === undefined || s.program === program))) return this.stopNow('step', steps, '', { conditionFaults: faults });
       if ((this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after ${steps} instructions`, { conditionFaults: faults });
     }
   }
@@ -405,7 +537,8 @@ export class Debugger {
     const start = this.lineOf(this.target.pc());
     if (!start) return this.stepInstruction();
     const d = this.depth();
-    return this.go((ch) => ch.depthAfter !== d || this.newLine(start), false);
+    const from = this.programName();
+    return this.go((ch) => ch.depthAfter !== d || this.newLine(start, from), false);
   }
 
   /** next: like step, but calls into subprograms run to their return. */
@@ -413,16 +546,22 @@ export class Debugger {
     const start = this.lineOf(this.target.pc());
     if (!start) return this.nextInstruction();
     const d = this.depth();
-    const done = (): boolean => this.depth() < d || (this.depth() === d && this.newLine(start));
+    const from = this.programName();
+    // A tail call is no call: nothing returns from it, so `next` stops at the first line of the program it enters.
+    const done = (): boolean => this.depth() < d || (this.depth() === d && this.newLine(start, from));
     return this.go(done, true, { until: done });
   }
 
-  private newLine(start: SourceLine): boolean {
+  private newLine(start: SourceLine, from: string | undefined): boolean {
     const pc = this.target.pc();
-    const now = this.lineOf(pc);
+    const program = this.programName();
+    const lines = this.linesOf(program);
     // Only stop at the first instruction of a line table entry, so that a line's second half
-    // (after a jump back into it) does not count as a new line.
-    return now !== undefined && (now.line !== start.line || now.file !== start.file) && this.lines.has(pc);
+    // (after a jump back into it) does not count as a new line. Another program (after a tail call)
+    // is a new line even where its line numbers coincide.
+    if (!lines.has(pc)) return false;
+    const now = this.lineOf(pc, program);
+    return now !== undefined && (program !== from || now.line !== start.line || now.file !== start.file);
   }
 
   /** finish: until the current frame returns to its caller. */
@@ -437,9 +576,10 @@ export class Debugger {
     return this.go(() => false, true, {});
   }
 
-  /** until/advance: continue, also stopping when pc is reached. */
-  runTo(pc: number): Stop {
-    return this.go(() => this.target.pc() === pc, true, { stopPcs: [pc] });
+  /** until/advance: continue, also stopping when pc (of `program`, default the current one) is reached. */
+  runTo(pc: number, program: string | undefined = this.programName()): Stop {
+    const at = (): boolean => this.target.pc() === pc && (program === undefined || this.programName() === program);
+    return this.go(at, true, { stopPcs: [{ pc, ...(program !== undefined ? { program } : {}) }] });
   }
 
   // ---- reverse execution ----
@@ -460,6 +600,7 @@ export class Debugger {
     }
     if (e.reg) this.target.setReg(e.reg.n, e.reg.before);
     if (e.mem) this.target.write(e.mem.addr, e.mem.before);
+    e.undo?.();
     return { edit: e.text };
   }
 
@@ -480,6 +621,7 @@ export class Debugger {
    */
   private back(done: (ch: StepChange, steps: number) => boolean, breakpoints: boolean): Stop {
     this.cancelRequested = false;
+    this.lastTail = undefined;
     const edits: string[] = [];
     const watching = this.points.hasWatchpoints();
     const faults: Array<{ id: number; fault: string }> = [];
@@ -503,10 +645,10 @@ export class Debugger {
         if (w.hits.length) return this.stopNow('watchpoint', steps, w.hits.map((h) => describeWatchHit(h)).join('\n') + suffix, { watch: w.hits, conditionFaults: faults });
       }
       const pc = this.target.pc();
-      if (breakpoints && this.points.hasBreakpointAt(pc)) {
-        const b = this.points.checkBreakpoints(pc, this.state);
+      if (breakpoints && this.points.hasBreakpointAt(pc, this.programName())) {
+        const b = this.points.checkBreakpoints(pc, this.state, this.programName());
         faults.push(...b.faults);
-        if (b.stop) return this.stopNow('breakpoint', steps, breakpointMessage(b.stop, pc, this.lineOf(pc)) + suffix, { breakpoint: b.stop, conditionFaults: faults });
+        if (b.stop) return this.stopNow('breakpoint', steps, this.breakMessage(b.stop, pc) + suffix, { breakpoint: b.stop, conditionFaults: faults });
       }
       if (done(ch, steps)) return this.stopNow('step', steps, suffix.trim(), { conditionFaults: faults });
       if ((steps & 0xfff) === 0 && (this.cancelRequested || this.shouldCancel?.())) return this.stopNow('cancelled', steps, `cancelled after undoing ${steps} instructions`, { conditionFaults: faults });
@@ -529,7 +671,8 @@ export class Debugger {
     const start = this.lineOf(this.target.pc());
     // After an exit or a fault, going back one line means back into the instruction that ended the run.
     if (!start || !this.ready()) return this.reverseStepInstruction();
-    return this.back(() => this.atLineStart(start, false), false);
+    const from = this.programName();
+    return this.back(() => this.atLineStart(start, from, false), false);
   }
 
   /** reverse-next: like reverse-step, stepping back over whole calls. */
@@ -537,21 +680,25 @@ export class Debugger {
     const start = this.lineOf(this.target.pc());
     if (!start || !this.ready()) return this.reverseStepInstruction();
     const d = this.depth();
-    return this.back((ch) => ch.depthBefore <= d && this.atLineStart(start, true, d), true);
+    const from = this.programName();
+    return this.back((ch) => ch.depthBefore <= d && this.atLineStart(start, from, true, d), true);
   }
 
   /**
-   * True when the state is at the first instruction of a line other than `start` (reached going
-   * forward): the previous recorded step, if any, ran on a different line or frame.
+   * True when the state is at the first instruction of a line other than `start` of program `from`
+   * (reached going forward): the previous recorded step, if any, ran on a different line, frame or
+   * program (a tail call's target starts a line even when the caller's line number is the same).
    */
-  private atLineStart(start: SourceLine, sameFrame: boolean, depth = 0): boolean {
-    const here = this.lineOf(this.target.pc());
-    if (!here || (here.line === start.line && here.file === start.file)) return false;
+  private atLineStart(start: SourceLine, from: string | undefined, sameFrame: boolean, depth = 0): boolean {
+    const program = this.programName();
+    const here = this.lineOf(this.target.pc(), program);
+    if (!here || (program === from && here.line === start.line && here.file === start.file)) return false;
     const prev = this.history.peek();
     if (!prev || prev.kind !== 'step') return true;
-    const prevLine = this.lineOf(prev.change.pc);
+    const prevProgram = prev.change.program;
+    const prevLine = this.lineOf(prev.change.pc, prevProgram);
     if (sameFrame && prev.change.depthBefore > depth) return false;
-    return prev.change.depthAfter !== prev.change.depthBefore || prevLine?.line !== here.line || prevLine?.file !== here.file;
+    return prev.change.depthAfter !== prev.change.depthBefore || prevProgram !== program || prevLine?.line !== here.line || prevLine?.file !== here.file;
   }
 
   /** reverse-finish: back to the call instruction that entered the current frame. */
@@ -605,6 +752,18 @@ export class Debugger {
     return { ok: true, message: `*(${t.type} *)${hex(a.value.bits)} = ${BigInt.asUintN(size * 8, value)} (${hex(BigInt.asUintN(size * 8, value))})` };
   }
 
+  /**
+   * Puts a program into a prog_array slot (undefined: empties it), as user space would between runs.
+   * Recorded like an edit, so a reverse step first puts the old slot back.
+   */
+  setTailSlot(map: string, index: number, program: string | undefined): { ok: boolean; message: string } {
+    if (!this.target.setTailSlot) return { ok: false, message: 'this target has no prog_array maps to fill' };
+    const r = this.target.setTailSlot(map, index, program);
+    if (!r.ok) return r;
+    this.history.push({ kind: 'edit', text: r.message, undo: r.undo, origins: [] });
+    return { ok: true, message: r.message };
+  }
+
   /** Forgets the reverse-execution history (after a change the debugger cannot undo), saying why. */
   discardHistory(why: string): string {
     const n = this.history.steps();
@@ -638,9 +797,9 @@ function originOf(insn: Insn | undefined, pc: number): SlotOrigin {
   }
 }
 
-/** "Breakpoint 2, pc 7 at prog.c:12", as gdb announces a stop. */
-export function breakpointMessage(bp: Breakpoint, pc: number, src: SourceLine | undefined): string {
-  return `${bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id}, pc ${pc}${src ? ` at ${src.file}:${src.line}` : ''}`;
+/** "Breakpoint 2, pc 7 at prog.c:12" (with a program: "pc 7 in parse_ipv4 at ..."), as gdb announces a stop. */
+export function breakpointMessage(bp: Breakpoint, pc: number, src: SourceLine | undefined, program?: string): string {
+  return `${bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id}, pc ${pc}${program !== undefined ? ` in ${program}` : ''}${src ? ` at ${src.file}:${src.line}` : ''}`;
 }
 
 function bytesHex(b: Uint8Array | undefined): string {

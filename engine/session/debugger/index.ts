@@ -7,4 +7,5 @@ export * from './views';
 export * from './commands';
 export { MachineTarget, insnAtSlot, type NativeStop } from './machine-target';
 export * from './launch';
+export * from './programs';
 export * from './load';

@@ -5,7 +5,9 @@ import { Kernel, RUN_PROG_TYPES, prepare2013, type MapDef, type RunProgType } fr
 import { loadProgramInput, type InputFormat, type ObjProgram } from '../../obj';
 import type { Image2013 } from '../../obj/image-2013';
 import type { LineTable, SourceLine } from './breakpoints';
+import type { ProgramDebugInfo } from './debugger';
 import type { LaunchMap } from './launch';
+import type { LaunchProgram } from './programs';
 
 export type { InputFormat } from '../../obj';
 export { detectFormat } from '../../obj';
@@ -24,6 +26,14 @@ export interface DebugInput {
   readonly sources: ReadonlyMap<string, readonly string[]>;
   /** A 2013 image: launches prepare it on their own kernel (LaunchSpec.image2013); insns are that preparation's. */
   readonly image2013?: Image2013;
+  /** ELF: every program of the object (the debugged one too), which tail calls can reach; empty otherwise. */
+  readonly programs: readonly DebugProgram[];
+}
+
+/** One program of an object, as a tail call's target needs it: code, type, lines and function names. */
+export interface DebugProgram extends LaunchProgram, ProgramDebugInfo {
+  readonly section: string;
+  readonly functions: ReadonlyMap<number, string>;
 }
 
 export interface LoadOptions {
@@ -55,7 +65,7 @@ export function loadDebugInput(bytes: Uint8Array, opts: LoadOptions): { input?: 
     const prep = prepare2013(new Kernel(), loaded.image2013);
     if ('error' in prep) return { diagnostics: [...diagnostics, ...prep.diagnostics, error('debug.image2013', prep.error, { file: opts.file })] };
     return {
-      input: { format, insns: prep.insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'kprobe', sources: new Map(), image2013: loaded.image2013 },
+      input: { format, insns: prep.insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'kprobe', sources: new Map(), image2013: loaded.image2013, programs: [] },
       diagnostics: [...diagnostics, ...prep.diagnostics],
     };
   }
@@ -69,22 +79,29 @@ export function loadDebugInput(bytes: Uint8Array, opts: LoadOptions): { input?: 
     const functions = new Map<number, string>([[0, base.replace(/\.[^.]*$/, '')]]);
     for (const [name, pc] of p.labels) if (callTargets.has(pc)) functions.set(pc, name);
     const whole = src[src.length - 1] === '' ? src.slice(0, -1) : src;
-    return { input: { format, insns, name: base, lines, functions, maps: [], type: 'raw', sources: new Map([[base, whole]]) }, diagnostics };
+    return { input: { format, insns, name: base, lines, functions, maps: [], type: 'raw', sources: new Map([[base, whole]]), programs: [] }, diagnostics };
   }
   const prog = loaded.program;
   const obj = loaded.object;
   if (!prog || !obj) {
-    return { input: { format, insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'raw', sources: new Map() }, diagnostics };
+    return { input: { format, insns, name: base, lines: new Map(), functions: new Map([[0, base]]), maps: [], type: 'raw', sources: new Map(), programs: [] }, diagnostics };
   }
+  const maps: LaunchMap[] = obj.maps.map((m) => {
+    const def: MapDef = { type: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.kernelName };
+    return { def, ...(m.initialData ? { initialData: m.initialData } : {}), ...(m.name !== m.kernelName ? { name: m.name } : {}) };
+  });
+  const programs = obj.programs.map(debugProgram);
+  const self = programs.find((p) => p.name === prog.name) ?? debugProgram(prog);
+  return { input: { format, insns, name: prog.name, lines: self.lines, functions: self.functions, maps, type: runTypeOf(prog), sources: new Map(), programs }, diagnostics };
+}
+
+/** A linked program's line table (from .BTF.ext) and function names (the program at 0, its subprograms). */
+function debugProgram(prog: ObjProgram): DebugProgram {
   const lines = new Map<number, SourceLine>();
   prog.source.forEach((s, i) => {
     if (s) lines.set(prog.pcs[i], { file: s.file, line: s.line, column: s.column, text: s.text });
   });
   const functions = new Map<number, string>([[0, prog.name]]);
   for (const s of prog.subprograms) functions.set(s.pc, s.name);
-  const maps: LaunchMap[] = obj.maps.map((m) => {
-    const def: MapDef = { type: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.kernelName };
-    return { def, ...(m.initialData ? { initialData: m.initialData } : {}) };
-  });
-  return { input: { format, insns, name: prog.name, lines, functions, maps, type: runTypeOf(prog), sources: new Map() }, diagnostics };
+  return { name: prog.name, section: prog.section, insns: prog.insns, type: runTypeOf(prog), lines, functions };
 }

@@ -1,8 +1,9 @@
 // Adapts engine/interp's Machine to the debugger's DebugTarget: one recorded step at a time, exact undo, frames innermost first.
 import type { Insn } from '../../isa';
-import { joinAddress } from '../../kernel';
-import { UndoRecord, type Machine, type Program, type StepRecord } from '../../interp';
-import type { DebugTarget, FrameInfo, MapInfo, MemChange, RegChange, StepChange, TargetStatus } from './target';
+import { joinAddress, ProgArrayMap } from '../../kernel';
+import { MAX_TAIL_CALL_CNT, UndoRecord, type Machine, type Program, type StepRecord } from '../../interp';
+import type { ProgramCatalog } from './programs';
+import type { DebugTarget, FrameInfo, MapInfo, MemChange, RegChange, StepChange, StopPoint, TailCallNote, TailSlot, TargetStatus } from './target';
 
 // Module-local bindings: transpiled imports are getters, called on every use (this file runs once per recorded step).
 const Undo = UndoRecord;
@@ -14,10 +15,42 @@ const joinAddr = joinAddress;
 export type NativeStop = 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate';
 
 export class MachineTarget implements DebugTarget {
-  constructor(readonly machine: Machine) {}
+  /** Slot -> instruction index of programs not loaded into the machine (their listings are still asked for). */
+  private readonly slotMaps = new Map<string, Int32Array>();
+
+  /** @param catalog the other programs of the object, for tail calls; without it the target knows one program. */
+  constructor(readonly machine: Machine, readonly catalog?: ProgramCatalog) {}
 
   pc(): number {
     return this.machine.pc;
+  }
+
+  program(): string {
+    return this.machine.prog.name;
+  }
+
+  programs(): readonly string[] {
+    return this.catalog ? this.catalog.names() : [this.machine.frames[0].prog.name];
+  }
+
+  insnIn(program: string, pc: number): Insn | undefined {
+    if (program === this.machine.prog.name) return this.insnAt(pc);
+    const loaded = this.catalog?.loadedProgram(program);
+    if (loaded) return insnAtSlot(loaded, pc);
+    const insns = this.catalog?.insnsOf(program);
+    if (!insns || !Number.isInteger(pc) || pc < 0) return undefined;
+    let slots = this.slotMaps.get(program);
+    if (!slots) {
+      const n = insns.reduce((k, i) => k + (i.form.kind === 'lddw' ? 2 : 1), 0);
+      slots = new Int32Array(n).fill(-1);
+      let at = 0;
+      insns.forEach((insn, i) => {
+        slots![at] = i;
+        at += insn.form.kind === 'lddw' ? 2 : 1;
+      });
+      this.slotMaps.set(program, slots);
+    }
+    return pc < slots.length && slots[pc] >= 0 ? insns[slots[pc]] : undefined;
   }
 
   status(): TargetStatus {
@@ -74,7 +107,9 @@ export class MachineTarget implements DebugTarget {
         ...(i > 0 ? { returnPc: f.retPc } : {}),
         fp: joinAddress(f.stack.hi, f.stack.lo) + BigInt(f.stack.size),
         stackSize: f.stack.size,
-        entry: f.loop ? f.loop.entry : i > 0 ? entryOf(m.frames[i - 1].prog, f.retPc) : 0,
+        // A subprogram frame that made a tail call runs another program from its entry.
+        entry: f.loop ? f.loop.entry : i > 0 && f.prog === m.frames[i - 1].prog ? entryOf(m.frames[i - 1].prog, f.retPc) : 0,
+        program: f.prog.name,
       });
     }
     return out;
@@ -88,10 +123,11 @@ export class MachineTarget implements DebugTarget {
     const m = this.machine;
     if (m.exited || m.fault) return undefined;
     const depthBefore = m.frames.length;
+    const program = m.prog.name;
     const r = m.stepRecorded();
     if (!r) return undefined;
     // The machine reuses its record for the next step: the change keeps its own compact copy as the undo token.
-    return new MachineStep(m, new Undo().copyFrom(r), depthBefore, m.frames.length);
+    return new MachineStep(m, new Undo().copyFrom(r), depthBefore, m.frames.length, program);
   }
 
   undo(change: StepChange): void {
@@ -103,18 +139,76 @@ export class MachineTarget implements DebugTarget {
    * exit, fault, `budget` instructions, cancel, or `until` (which makes the run step by step).
    * The instruction at the current pc always runs first, so a run can leave a stop pc.
    */
-  runNative(stopAt: ReadonlySet<number>, budget: number, until?: () => boolean): { reason: NativeStop; steps: number } {
+  runNative(stopAt: readonly StopPoint[], budget: number, until?: () => boolean): { reason: NativeStop; steps: number } {
     const m = this.machine;
     const before = m.executed;
-    for (const pc of stopAt) m.setBreakpoint(pc);
+    // Stops are patched into the Program they belong to; one that is not loaded cannot run in this run.
+    const patched: Array<readonly [number, Program]> = [];
+    for (const s of stopAt) {
+      const prog = s.program === undefined || s.program === m.prog.name ? m.prog : this.catalog?.loadedProgram(s.program);
+      if (prog) patched.push([s.pc, prog]);
+    }
+    for (const [pc, prog] of patched) m.setBreakpoint(pc, prog);
     let r;
     try {
       r = m.run({ budget, ignoreBreakpointAtPc: true, ...(until ? { until: () => until() } : {}) });
     } finally {
-      for (const pc of stopAt) m.clearBreakpoint(pc);
+      for (const [pc, prog] of patched) m.clearBreakpoint(pc, prog);
     }
     const reason: NativeStop = r === 'breakpoint' ? 'stop-pc' : r === 'exit' ? 'exit' : r === 'fault' ? 'fault' : r === 'cancelled' ? 'cancelled' : r === 'predicate' ? 'predicate' : 'budget';
     return { reason, steps: m.executed - before };
+  }
+
+  tailSlots(): readonly TailSlot[] {
+    const out: TailSlot[] = [];
+    for (const map of this.machine.kernel.allMaps()) {
+      if (!(map instanceof ProgArrayMap)) continue;
+      map.slots.forEach((p, index) => {
+        if (p !== undefined) out.push({ map: map.name, index, program: (p as Program).name });
+      });
+    }
+    return out;
+  }
+
+  setTailSlot(map: string, index: number, program: string | undefined): { ok: true; message: string; undo: () => void } | { ok: false; message: string } {
+    const c = this.catalog;
+    if (!c) return { ok: false, message: 'this run has no object programs to put in a prog_array' };
+    const array = c.progArray(map);
+    if (typeof array === 'string') return { ok: false, message: array };
+    if (!Number.isInteger(index) || index < 0 || index >= array.def.maxEntries) return { ok: false, message: `${map}: index ${index} is out of range (max_entries ${array.def.maxEntries}): E2BIG` };
+    const old = array.slots[index];
+    const owner = array.ownerType;
+    const undo = (): void => {
+      array.slots[index] = old;
+      array.ownerType = owner;
+    };
+    const was = old === undefined ? 'empty' : (old as Program).name;
+    if (program === undefined) {
+      array.slots[index] = undefined;
+      return { ok: true, message: `${map}[${index}] emptied (was ${was})`, undo };
+    }
+    const r = c.fill({ map, index, program });
+    if ('error' in r) return { ok: false, message: r.error };
+    return { ok: true, message: `${map}[${index}] = ${r.program.name} (was ${was})`, undo };
+  }
+
+  tailCallCount(): { count: number; limit: number } {
+    return { count: this.machine.tailCalls, limit: MAX_TAIL_CALL_CNT };
+  }
+
+  tailCallNote(pc: number, from: string): TailCallNote | undefined {
+    const m = this.machine;
+    const map = m.kernel.mapAt(m.reg(2));
+    if (!(map instanceof ProgArrayMap)) return undefined;
+    const index = Number(m.reg(3) & 0xffffffffn);
+    const common = { pc, from, map: map.name, index, count: m.tailCalls, limit: MAX_TAIL_CALL_CNT };
+    // A taken tail call starts the target at slot 0 of its frame; one that falls through continues at pc + 1 (never 0).
+    if (m.pc === 0 && !m.exited && !m.fault) return { ...common, to: m.prog.name };
+    const why = index >= map.def.maxEntries ? `index ${index} is out of range (max_entries ${map.def.maxEntries})`
+      : m.tailCalls >= MAX_TAIL_CALL_CNT ? `the limit of ${MAX_TAIL_CALL_CNT} tail calls was reached`
+        : map.program(index) === undefined ? `slot ${index} is empty`
+          : 'the target type\'s convert_ctx returned NULL';
+    return { ...common, fellThrough: why };
   }
 
   maps(): readonly MapInfo[] {
@@ -159,7 +253,7 @@ class MachineStep implements StepChange {
   private readonly afterLo: number;
   private readonly afterHi: number;
 
-  constructor(m: Machine, readonly token: UndoRecord, readonly depthBefore: number, readonly depthAfter: number) {
+  constructor(m: Machine, readonly token: UndoRecord, readonly depthBefore: number, readonly depthAfter: number, readonly program: string) {
     this.pc = token.pc;
     const h = token.heavy as StepRecord | undefined;
     if (h) {

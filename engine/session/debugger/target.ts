@@ -23,6 +23,8 @@ export interface StepChange {
   /** Frame depth before and after (a call_local adds one, an exit from a subprogram removes one). */
   readonly depthBefore: number;
   readonly depthAfter: number;
+  /** The program the instruction belongs to (tail calls change it); undefined for single-program targets. */
+  readonly program?: string;
   readonly token: unknown;
 }
 
@@ -42,6 +44,38 @@ export interface FrameInfo {
   readonly stackSize: number;
   /** Entry pc of the frame's subprogram. */
   readonly entry: number;
+  /** The program the frame runs (a tail call replaces it); undefined for single-program targets. */
+  readonly program?: string;
+}
+
+/** A pc in a program (undefined program: the one running when the stop point is used). */
+export interface StopPoint {
+  readonly pc: number;
+  readonly program?: string;
+}
+
+/** One filled prog_array slot. */
+export interface TailSlot {
+  /** The map's name (as `info maps` shows it). */
+  readonly map: string;
+  readonly index: number;
+  readonly program: string;
+}
+
+/** What the last bpf_tail_call did: jumped into `to`, or fell through and why. */
+export interface TailCallNote {
+  /** pc of the call instruction, in `from`. */
+  readonly pc: number;
+  readonly from: string;
+  readonly map: string;
+  readonly index: number;
+  /** The target program when the tail call was taken. */
+  readonly to?: string;
+  /** Why it fell through ("slot 2 is empty", "the limit of 33 tail calls was reached"). */
+  readonly fellThrough?: string;
+  /** Tail calls made so far in this run, and the kernel's limit (MAX_TAIL_CALL_CNT). */
+  readonly count: number;
+  readonly limit: number;
 }
 
 /** One map of the simulated kernel as the debugger shows it. */
@@ -80,7 +114,24 @@ export interface DebugTarget {
    * unrecorded until a pc in `stopAt` is about to run (the current pc's instruction runs first),
    * exit, fault, budget, cancel, or `until` returns true (checked before each instruction).
    */
-  runNative?(stopAt: ReadonlySet<number>, budget: number, until?: () => boolean): { reason: 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate'; steps: number };
+  runNative?(stopAt: readonly StopPoint[], budget: number, until?: () => boolean): { reason: 'stop-pc' | 'exit' | 'fault' | 'budget' | 'cancelled' | 'predicate'; steps: number };
+  /** The program the innermost frame runs; undefined for targets that know only one program. */
+  program?(): string;
+  /** Every program the run can reach by tail calls (the debugged one first). */
+  programs?(): readonly string[];
+  /** Instruction at a pc of a named program (insnAt is the running program's). */
+  insnIn?(program: string, pc: number): Insn | undefined;
+  /** The prog_array slots that hold programs. */
+  tailSlots?(): readonly TailSlot[];
+  /**
+   * Puts a program of the object into a prog_array slot (undefined program: empties it). On success
+   * `undo` puts back what was there, so the debugger can record the change for reverse execution.
+   */
+  setTailSlot?(map: string, index: number, program: string | undefined): { readonly ok: true; readonly message: string; readonly undo: () => void } | { readonly ok: false; readonly message: string };
+  /** Tail calls made so far in this run and the kernel's limit. */
+  tailCallCount?(): { readonly count: number; readonly limit: number };
+  /** Right after a bpf_tail_call instruction ran: what it did (reads r2/r3, which a tail call leaves alone). */
+  tailCallNote?(pc: number, from: string): TailCallNote | undefined;
   /** The maps of the run, with their entries. */
   maps?(): readonly MapInfo[];
   /** Text the program printed (bpf_trace_printk and friends), line by line. */

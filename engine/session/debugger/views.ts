@@ -31,6 +31,8 @@ export interface FrameView {
   readonly function?: string;
   readonly returnPc?: number;
   readonly fp: bigint;
+  /** The program the frame runs (tail calls replace it); undefined for single-program targets. */
+  readonly program?: string;
   readonly source?: SourceLine;
   readonly slots: readonly SlotView[];
 }
@@ -70,10 +72,13 @@ export function framesView(dbg: Debugger, ctx: ViewContext = {}): FrameView[] {
       const bytes = r instanceof Uint8Array ? r : undefined;
       slots.push({ offset: off, name: `fp${off}`, addr, bytes, value: bytes ? le64(bytes) : undefined, origin: dbg.slotOrigin(addr) });
     }
-    const source = dbg.lineOf(f.pc);
-    const fn = ctx.functions?.get(f.entry);
+    // pcs, lines and function names are the frame's own program's (after a tail call, not the debugged one's).
+    const source = dbg.lineOf(f.pc, f.program);
+    const fns = dbg.functionsOf(f.program) ?? (f.program === undefined || f.program === dbg.entryProgram ? ctx.functions : undefined);
+    const fn = fns?.get(f.entry);
     return {
       index, pc: f.pc, entry: f.entry, fp: f.fp, slots,
+      ...(f.program !== undefined ? { program: f.program } : {}),
       ...(fn !== undefined ? { function: fn } : {}),
       ...(f.returnPc !== undefined ? { returnPc: f.returnPc } : {}),
       ...(source ? { source } : {}),

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { formatDiagnostic, hasErrors } from '../../../engine/isa';
 import { RUN_PROG_TYPES, type Helpers2013Mode, type RunProgType } from '../../../engine/kernel';
 import { createDebugSession } from '../../../engine/session/debugger/launch';
+import { parseTailSpecs } from '../../../engine/session/debugger/programs';
 import { loadDebugInput, type InputFormat } from '../../../engine/session/debugger/load';
 import { flagString, parseArgs, UsageError } from '../args';
 import { EXIT, processIO, type CliIO } from '../io';
@@ -10,7 +11,7 @@ import type { Command } from '../main';
 
 const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem HEX] [--packet HEX]
                      [--format elf|asm|raw|image2013] [--helpers 2013|2013-faithful|modern] [--probe FN]
-                     [--history N] [--echo]
+                     [--tail MAP:INDEX=PROGRAM[@TYPE],...] [--history N] [--echo]
 
   FILE         an ELF BPF object (line info from .BTF.ext), llvm-syntax assembly, raw bytecode, or a
                2013 extended-BPF image (seed 003; runs as a kprobe: ctx = struct pt_regs, give it with --ctx)
@@ -24,6 +25,9 @@ const USAGE = `bpfdbg debug FILE [--program NAME] [--type T] [--ctx HEX] [--mem 
   --helpers    2013 images: the seed's helper set with table helpers (2013, default), the RFC's runtime
                exactly, which had no table helpers (2013-faithful), or today's helpers (modern)
   --probe FN   2013 images: the traced function (bpf_trace_printk's line prefix)
+  --tail       ELF: fill prog_array slots with other programs of the object before the run, as
+               bpfdbg run does (MAP:INDEX=PROGRAM[@TYPE],...); tail calls then step into them, and
+               "tail MAP INDEX [PROGRAM]" / "info tails" change and show the slots while debugging
   --history N  instructions kept for reverse execution (default 100000, about 32 MB);
                0 turns reverse execution off and runs at full interpreter speed
   --echo       echo each command after a "(bpfdbg) " prompt (for transcripts of piped input)
@@ -78,6 +82,7 @@ const command: Command = {
       helpers: { value: true, choices: ['2013', '2013-faithful', 'modern'] },
       probe: { value: true },
       history: { value: true },
+      tail: { value: true },
       echo: { value: false },
     });
     if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'give exactly one program file' : 'missing program file');
@@ -85,6 +90,9 @@ const command: Command = {
     const ctx = parseHex('ctx', flagString(args, 'ctx'));
     const mem = parseHex('mem', flagString(args, 'mem'));
     const packet = parseHex('packet', flagString(args, 'packet'));
+    const tailText = flagString(args, 'tail');
+    const tails = tailText === undefined ? { specs: [] } : parseTailSpecs(tailText);
+    if (tails.error) throw new UsageError(`--tail: ${tails.error}`);
     const historyText = flagString(args, 'history');
     if (historyText !== undefined && !/^\d+$/.test(historyText)) throw new UsageError(`--history wants a number of steps, got ${JSON.stringify(historyText)}`);
 
@@ -102,10 +110,11 @@ const command: Command = {
     if (!loaded.input || hasErrors(loaded.diagnostics)) return EXIT.INPUT_ERROR;
     const input = loaded.input;
     const type = (flagString(args, 'type') as RunProgType | undefined) ?? input.type;
+    if (tails.specs.length && !input.programs.length) throw new UsageError('--tail needs an ELF object (its programs and prog_array maps)');
 
     // C sources named by the line info: read the ones that exist, as gdb does, for `list`.
     const sources = new Map(input.sources);
-    for (const l of input.lines.values()) {
+    for (const l of [input.lines, ...input.programs.map((p) => p.lines)].flatMap((t) => [...t.values()])) {
       if (sources.has(l.file)) continue;
       try {
         const text = new TextDecoder().decode(io.readFile(l.file)).split('\n');
@@ -121,9 +130,12 @@ const command: Command = {
     const session = createDebugSession(
       {
         insns: input.insns, name: input.name, type, maps: input.maps, ...(ctx ? { ctx } : {}), ...(mem ? { mem } : {}), ...(packet ? { packet } : {}),
-        ...(image2013 ? { image2013 } : {}),
+        ...(image2013 ? { image2013 } : {}), programs: input.programs, tails: tails.specs,
       },
-      { lines: input.lines, functions: input.functions, sources, ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}) },
+      {
+        lines: input.lines, functions: input.functions, sources, programs: new Map(input.programs.map((p) => [p.name, p] as const)),
+        ...(historyText !== undefined ? { historyLimit: Number(historyText) } : {}),
+      },
     );
     if (!('console' in session)) {
       for (const d of session.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
@@ -131,7 +143,9 @@ const command: Command = {
     }
     const slots = input.insns.reduce((n, i) => n + (i.form.kind === 'lddw' ? 2 : 1), 0);
     const lineInfo = input.lines.size ? `line info for ${input.lines.size} instructions` : 'no line info';
-    io.stdout(`Loaded ${input.name} from ${file}: ${input.insns.length} instructions (${slots} slots), type ${type}, ${lineInfo}.\nType "help" for commands, "run" to start.\n`);
+    const others = input.programs.filter((p) => p.name !== input.name).map((p) => p.name);
+    const tailNote = others.length ? `Other programs (tail call targets): ${others.join(', ')}${tails.specs.length ? `; slots filled: ${tails.specs.map((t) => `${t.map}[${t.index}] = ${t.program}`).join(', ')}` : ''}.\n` : '';
+    io.stdout(`Loaded ${input.name} from ${file}: ${input.insns.length} instructions (${slots} slots), type ${type}, ${lineInfo}.\n${tailNote}Type "help" for commands, "run" to start.\n`);
 
     const echo = args.flags.has('echo');
     for await (const line of inputLines(io, '(bpfdbg) ')) {

@@ -129,9 +129,10 @@ export class EngineService {
    * The listing line of `pc` in the session's program: answers that move execution carry it, so the
    * renderer reveals the current line without a second ('locate') round trip per step.
    */
-  private lineOf(session: number, pc: number): { line: number } | Record<string, never> {
+  private lineOf(session: number, pc: number, program?: number): { line: number } | Record<string, never> {
     const where = this.sessionPrograms.get(session);
-    return where ? { line: this.workspace.locate(where.document, where.program, pc) } : {};
+    // After a tail call the pc is in another program of the document (the state says which).
+    return where ? { line: this.workspace.locate(where.document, program ?? where.program, pc) } : {};
   }
 
   private reply(id: number, response: Response): void {
@@ -170,7 +171,7 @@ export class EngineService {
           return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started', diagnostics };
         }
         this.sessionPrograms.set(r.id, { document: request.document, program: request.program });
-        return { kind: 'session', session: r.id, state: r.state, diagnostics, ...this.lineOf(r.id, r.state.pc) };
+        return { kind: 'session', session: r.id, state: r.state, diagnostics, ...this.lineOf(r.id, r.state.pc, r.state.program) };
       }
       case 'session.restart': {
         const r = this.sessions.restart(request.session, sessionInputs(request.inputs));
@@ -180,7 +181,7 @@ export class EngineService {
           const first = r.diagnostics.find((d) => d.severity === 'error');
           return { kind: 'error', code: first?.code ?? 'session.launch', message: first?.message ?? 'the program could not be started with these inputs', diagnostics };
         }
-        return { kind: 'session', session: request.session, state: r.state, diagnostics, ...this.lineOf(request.session, r.state.pc) };
+        return { kind: 'session', session: request.session, state: r.state, diagnostics, ...this.lineOf(request.session, r.state.pc, r.state.program) };
       }
       case 'inputs': {
         const v = this.sessions.inputs(request.session);
@@ -188,14 +189,16 @@ export class EngineService {
       }
       case 'register.set':
       case 'map.update':
-      case 'map.delete': {
+      case 'map.delete':
+      case 'prog-array.set': {
         const r = request.kind === 'register.set' ? this.sessions.setRegister(request.session, request.register, BigInt(request.value))
           : request.kind === 'map.update' ? this.sessions.updateMap(request.session, request.map, parseHexBytes(request.key), parseHexBytes(request.value), request.flag)
-            : this.sessions.deleteMapEntry(request.session, request.map, parseHexBytes(request.key));
+            : request.kind === 'prog-array.set' ? this.sessions.setTailSlot(request.session, request.map, request.index, request.program)
+              : this.sessions.deleteMapEntry(request.session, request.map, parseHexBytes(request.key));
         if (!r) return noSession(request.session);
         if (!r.ok) return { kind: 'error', code: request.kind === 'register.set' ? 'session.edit-register' : 'session.edit-map', message: r.message };
         const state = this.sessions.snapshot(request.session)!;
-        return { kind: 'state', state, message: r.message, ...this.lineOf(request.session, state.pc) };
+        return { kind: 'state', state, message: r.message, ...this.lineOf(request.session, state.pc, state.program) };
       }
       case 'verify': {
         const doc = this.workspace.document(request.document);
@@ -218,15 +221,15 @@ export class EngineService {
         const r = request.kind === 'run' ? this.sessions.run(request.session) : this.sessions.step(request.session, request.mode);
         if (!r) return noSession(request.session);
         this.flushOutput(request.session);
-        return { kind: 'stopped', reason: r.reason, message: r.message, state: r.state, ...this.lineOf(request.session, r.state.pc) };
+        return { kind: 'stopped', reason: r.reason, message: r.message, state: r.state, ...this.lineOf(request.session, r.state.pc, r.state.program) };
       }
       case 'breakpoint.toggle': {
-        const bps = this.sessions.toggleBreakpoint(request.session, request.pc);
+        const bps = this.sessions.toggleBreakpoint(request.session, request.pc, request.program);
         return bps ? { kind: 'breakpoints', breakpoints: bps } : noSession(request.session);
       }
       case 'state': {
         const state = this.sessions.snapshot(request.session);
-        return state ? { kind: 'state', state, ...this.lineOf(request.session, state.pc) } : noSession(request.session);
+        return state ? { kind: 'state', state, ...this.lineOf(request.session, state.pc, state.program) } : noSession(request.session);
       }
       case 'evaluate': {
         const r = this.sessions.evaluate(request.session, request.expressions);
@@ -237,7 +240,7 @@ export class EngineService {
         const r = this.sessions.console(request.session, request.line);
         if (!r) return noSession(request.session);
         this.flushOutput(request.session);
-        return { kind: 'console', lines: r.text.replace(/\n$/, '').split('\n'), state: r.state, breakpoints: this.sessions.breakpoints(request.session) ?? [], ...this.lineOf(request.session, r.state.pc) };
+        return { kind: 'console', lines: r.text.replace(/\n$/, '').split('\n'), state: r.state, breakpoints: this.sessions.breakpoints(request.session) ?? [], ...this.lineOf(request.session, r.state.pc, r.state.program) };
       }
     }
   }

@@ -142,6 +142,8 @@ export interface FrameState {
   readonly index: number;
   /** The pc about to run (innermost frame) or the caller's call instruction (outer frames). */
   readonly pc: number;
+  /** The document program `pc` belongs to, when it is not the session's own (after a tail call). */
+  readonly program?: number;
   readonly function?: string;
   /** The source line of `pc` (BTF line info or the assembly text), for the call stack. */
   readonly source?: SourceRef;
@@ -166,12 +168,19 @@ export interface MapState {
   /** Array maps: elements whose value is all zero bytes are left out of `entries` (arrays are mostly zero). */
   readonly zeroesOmitted?: boolean;
   readonly editing: MapEditing;
+  /** prog_array maps: the filled slots, each holding a program of the document (set them with 'prog-array.set'). */
+  readonly slots?: readonly { readonly index: number; readonly program: number }[];
 }
 
 /** A paused program as data. */
 export interface StateSnapshot {
   readonly session: number;
   readonly pc: number;
+  /**
+   * The document program `pc` is in: the session's program until a tail call moves execution into
+   * another program of the object. A UI shows that program's listing.
+   */
+  readonly program?: number;
   readonly status: 'ready' | 'exited' | 'fault';
   readonly registers: readonly RegisterValue[];
   readonly frames: readonly FrameState[];
@@ -266,6 +275,8 @@ export interface BreakpointInfo {
   readonly pc: number;
   readonly enabled: boolean;
   readonly condition?: string;
+  /** The document program the pc is in; absent: the session's own program. */
+  readonly program?: number;
 }
 
 export type Request =
@@ -282,13 +293,16 @@ export type Request =
   | { readonly kind: 'register.set'; readonly session: number; readonly register: number; readonly value: string }
   | { readonly kind: 'map.update'; readonly session: number; readonly map: number; readonly key: string; readonly value: string; readonly flag: MapUpdateFlag }
   | { readonly kind: 'map.delete'; readonly session: number; readonly map: number; readonly key: string }
+  /** Puts document program `program` into slot `index` of the prog_array `map` (omitted: empties the slot). */
+  | { readonly kind: 'prog-array.set'; readonly session: number; readonly map: number; readonly index: number; readonly program?: number }
   /** progType: verify as this kernel program type instead of the file's (raw bytecode and assembly say none). */
   | { readonly kind: 'verify'; readonly document: number; readonly program: number; readonly logLevel: 1 | 2; readonly progType?: string }
   /** The abstract states at a pc from the last verify of that program. */
   | { readonly kind: 'verifier.state'; readonly document: number; readonly program: number; readonly pc: number }
   | { readonly kind: 'run'; readonly session: number }
   | { readonly kind: 'step'; readonly session: number; readonly mode: StepMode }
-  | { readonly kind: 'breakpoint.toggle'; readonly session: number; readonly pc: number }
+  /** program: the document program the pc is in (default: the session's own). */
+  | { readonly kind: 'breakpoint.toggle'; readonly session: number; readonly pc: number; readonly program?: number }
   | { readonly kind: 'state'; readonly session: number }
   /** Evaluates watch expressions (the expression language of conditions and `print`) in the paused state, all in one answer. */
   | { readonly kind: 'evaluate'; readonly session: number; readonly expressions: readonly string[] }
@@ -365,6 +379,7 @@ export const RESPONSE_OF: Readonly<Record<RequestKind, readonly Response['kind']
   'register.set': ['state'],
   'map.update': ['state'],
   'map.delete': ['state'],
+  'prog-array.set': ['state'],
   verify: ['verified'],
   'verifier.state': ['verifier-state'],
   run: ['stopped'],

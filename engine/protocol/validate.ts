@@ -104,10 +104,11 @@ const listingLine = byKind({
 const state = obj({
   session: id,
   pc: int(),
+  program: opt(int()),
   status: oneOf(['ready', 'exited', 'fault']),
   registers: arr(obj({ name: str(20), value: hex64, abstractType: opt(str(1000)) }), 64),
   frames: arr(obj({
-    index: int(), pc: int(), function: opt(str()), source: opt(sourceRef),
+    index: int(), pc: int(), program: opt(int()), function: opt(str()), source: opt(sourceRef),
     slots: arr(obj({
       offset: int(-1_000_000, 0), bytes: opt(hexBytes), origin: str(1000),
       originKind: opt(oneOf(['spill', 'store', 'atomic', 'helper', 'edit', 'uninit'])), originPc: opt(int()), pointsTo: opt(str(1000)),
@@ -116,7 +117,7 @@ const state = obj({
   maps: arr(obj({
     index: int(), name: str(), type: str(200), keySize: int(), valueSize: int(), maxEntries: int(),
     entries: arr(obj({ key: hexBytes, value: hexBytes }), LIMITS.maxMapEntries), total: int(), zeroesOmitted: opt(bool),
-    editing: oneOf(['none', 'values', 'entries']),
+    editing: oneOf(['none', 'values', 'entries']), slots: opt(arr(obj({ index: int(), program: int() }), LIMITS.maxMapEntries)),
   })),
   message: opt(str(10_000)),
 });
@@ -142,7 +143,7 @@ const abstractState = obj({
   stack: arr(obj({ offset: int(-1_000_000, 0), value: str(10_000) }), 1000),
 });
 
-const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)) });
+const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)), program: opt(int()) });
 /** A value, or an error in its place: the two shapes share no field. */
 const watchValue: Check = (v, p) =>
   isObject(v) && 'error' in v
@@ -161,11 +162,12 @@ const requestCheck = byKind({
   'register.set': { session: id, register: int(0, 9), value: hex64 },
   'map.update': { session: id, map: int(), key: hexBytesUpTo(LIMITS.maxInputBytes), value: hexBytesUpTo(LIMITS.maxInputBytes), flag: oneOf(['any', 'noexist', 'exist']) },
   'map.delete': { session: id, map: int(), key: hexBytesUpTo(LIMITS.maxInputBytes) },
+  'prog-array.set': { session: id, map: int(), index: int(0, 0xffffffff), program: opt(int()) },
   verify: { document: id, program: int(), logLevel, progType: opt(str(200)) },
   'verifier.state': { document: id, program: int(), pc: int() },
   run: { session: id },
   step: { session: id, mode: oneOf(['into', 'over', 'out', 'back']) },
-  'breakpoint.toggle': { session: id, pc: int() },
+  'breakpoint.toggle': { session: id, pc: int(), program: opt(int()) },
   state: { session: id },
   evaluate: { session: id, expressions: arr(str(LIMITS.maxExpression), LIMITS.maxWatches) },
   console: { session: opt(id), line: str(LIMITS.maxConsoleLine) },

@@ -3,7 +3,7 @@
 // A debug session is created lazily for the selected program on the first debug command, and
 // dropped when the selection changes; stepping commands on a new session stop at its entry first.
 import { defineStore } from 'pinia';
-import { ref, watch } from 'vue';
+import { ref, shallowRef, watch } from 'vue';
 import type { Feature, InputsInfo, MapUpdateFlag, ProgramInputs, Request, Response, StateSnapshot, StepMode } from '../../engine/protocol';
 import { useDocumentsStore } from './documents';
 import { useEngineStore } from './engine';
@@ -32,14 +32,17 @@ export const useDebugStore = defineStore('debug', () => {
   const session = ref<number>();
   /** Which document and program the session debugs. */
   let sessionOf: { document: number; program: number } | undefined;
-  const state = ref<StateSnapshot>();
+  // Snapshots, inputs and the breakpoint set are replaced whole, never changed in place: shallow refs,
+  // so a step's answer (registers, 64 stack slots per frame, maps) is not wrapped in deep proxies and
+  // reading it in the panes costs plain property reads.
+  const state = shallowRef<StateSnapshot>();
   /** The state before the last command of this session, for changed-since-last-step highlighting. */
-  const previous = ref<StateSnapshot>();
+  const previous = shallowRef<StateSnapshot>();
   /** pc of the instruction the last single forward step ran (its stack writes are highlighted). */
   const steppedPc = ref<number>();
   /** The session's inputs and ctx layout, fetched when a session starts or restarts. */
-  const inputs = ref<InputsInfo>();
-  const breakpoints = ref<ReadonlySet<number>>(new Set());
+  const inputs = shallowRef<InputsInfo>();
+  const breakpoints = shallowRef<ReadonlySet<number>>(new Set());
   const busy = ref(false);
   /**
    * A command has run longer than SLOW_MS: only then does the toolbar show Stop and grey out the
@@ -200,6 +203,7 @@ export const useDebugStore = defineStore('debug', () => {
       return false;
     }
     busy.value = true;
+    const timer = setTimeout(() => (slow.value = true), SLOW_MS);
     try {
       const engine = useEngineStore();
       const fresh = session.value === undefined || sessionOf?.document !== doc.id || sessionOf.program !== docs.programIndex;
@@ -220,7 +224,9 @@ export const useDebugStore = defineStore('debug', () => {
       await loadInputs();
       return true;
     } finally {
+      clearTimeout(timer);
       busy.value = false;
+      slow.value = false;
     }
   }
 

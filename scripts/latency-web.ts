@@ -1,6 +1,6 @@
 // Step round-trip latency in browser mode: from the F11 key (or the Into button) to the updated panes, in Debian's Chromium.
 //
-//   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--insns N] [--input key|click] [--viewport WxH] [--chromium PATH]
+//   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--insns N] [--input key|click] [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web PATH]
 //
 // Starts the built web host (out/main/web.js) on a free port, opens a straight-line program of
 // --insns instructions (so every step moves the current line), starts it, then steps --steps times.
@@ -30,10 +30,16 @@ interface Args {
   input: 'key' | 'click';
   chromium: string;
   warmup: number;
+  /** Chromium trace of the measured steps (chrome://tracing / Perfetto JSON), for finding where the time goes. */
+  trace?: string;
+  /** The built web host to start (default out/main/web.js; it serves the renderer beside it). */
+  web: string;
+  /** Idle time before each step, uniform in [0, gap] ms, so key presses fall at random points of the frame clock as a user's do. */
+  gap: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { width: 1400, height: 900, steps: 1000, insns: 20_000, input: 'key', chromium: process.env.BPFDBG_CHROMIUM ?? '/usr/bin/chromium', warmup: 50 };
+  const a: Args = { width: 1400, height: 900, steps: 1000, insns: 20_000, input: 'key', chromium: process.env.BPFDBG_CHROMIUM ?? '/usr/bin/chromium', warmup: 50, gap: 100, web: path.join(ROOT, 'out', 'main', 'web.js') };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--steps') a.steps = Number(v);
@@ -41,8 +47,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--warmup') a.warmup = Number(v);
     else if (k === '--input' && (v === 'key' || v === 'click')) a.input = v;
     else if (k === '--chromium') a.chromium = v;
+    else if (k === '--trace') a.trace = v;
+    else if (k === '--web') a.web = path.resolve(v);
+    else if (k === '--gap') a.gap = Number(v);
     else if (k === '--viewport' && /^\d+x\d+$/.test(v)) [a.width, a.height] = v.split('x').map(Number);
-    else throw new Error(`usage: latency-web.ts [--steps N] [--insns N] [--warmup N] [--input key|click] [--viewport WxH] [--chromium PATH] (bad '${k}')`);
+    else throw new Error(`usage: latency-web.ts [--steps N] [--insns N] [--warmup N] [--input key|click] [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js] [--gap MS] (bad '${k}')`);
   }
   if (a.insns < a.steps + a.warmup + 2) a.insns = a.steps + a.warmup + 2;
   return a;
@@ -68,8 +77,7 @@ function summary(name: string, xs: readonly number[]): string {
   return `${name.padEnd(34)} n=${String(s.length).padStart(5)}  p50 ${f(quantile(s, 0.5))}  p95 ${f(quantile(s, 0.95))}  p99 ${f(quantile(s, 0.99))}  max ${f(s[s.length - 1] ?? NaN)}  mean ${f(mean)}  ms`;
 }
 
-async function startHost(): Promise<{ url: string; stop(): void }> {
-  const web = path.join(ROOT, 'out', 'main', 'web.js');
+async function startHost(web: string): Promise<{ url: string; stop(): void }> {
   if (!existsSync(web)) throw new Error(`${web} is missing: run npx electron-vite build first`);
   const child = spawn(process.execPath, [web, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -107,14 +115,30 @@ function instrumentSockets(): void {
   };
 }
 
-interface PageStep { total: number; beforeSend: number; roundTrip: number; render: number; frames: number }
+interface PageStep {
+  total: number;
+  beforeSend: number;
+  roundTrip: number;
+  render: number;
+  /** Last answer -> the DOM shows the new state (parse, validate, stores, Vue render and patch). */
+  update: number;
+  /** DOM updated -> the animation frame that paints it starts (the wait for the next vsync). */
+  vsync: number;
+  /** That frame's start -> the first task after it (style, layout, paint, commit). */
+  frame: number;
+  /** WebSocket frames the step sent and received. */
+  sent: number;
+  received: number;
+  /** The listing scrolled to bring the new instruction into view. */
+  scrolled: boolean;
+}
 
 /** Runs in the page: one step, timed from dispatch to the painted frame showing pc `expect`. */
 async function stepInPage(arg: { expect: number; input: 'key' | 'click' }): Promise<PageStep> {
   const g = globalThis as unknown as {
     __ws: { sent: number[]; recv: number[] };
     document: {
-      querySelector(s: string): { textContent: string | null; click(): void } | null;
+      querySelector(s: string): { textContent: string | null; scrollTop: number; click(): void } | null;
       dispatchEvent(e: unknown): boolean;
     };
     KeyboardEvent: new (t: string, i: object) => unknown;
@@ -129,24 +153,28 @@ async function stepInPage(arg: { expect: number; input: 'key' | 'click' }): Prom
     const cur = doc.querySelector('[data-testid="listing"] .line.current .pc');
     return cur?.textContent?.trim() === String(arg.expect);
   };
+  const viewport = doc.querySelector('[data-testid="listing"] .viewport');
+  const scrollBefore = viewport?.scrollTop;
   const sentBefore = g.__ws.sent.length;
   const recvBefore = g.__ws.recv.length;
-  let frames = 0;
+  let tDom = 0;
+  let tFrame = 0;
   const t0 = performance.now();
   const finished = new Promise<number>((resolve) => {
+    // Mutation observer callbacks run as a microtask after the task that changed the DOM (the answer's
+    // message handler with Vue's flush in it), so tDom is when the new state is in the DOM.
     const check = (): void => {
       if (!done()) return;
+      tDom = performance.now();
       obs.disconnect();
       // The frame with the new DOM, then the first task after it: the paint has been issued.
-      g.requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+      g.requestAnimationFrame(() => {
+        tFrame = performance.now();
+        setTimeout(() => resolve(performance.now()), 0);
+      });
     };
     const obs = new g.MutationObserver(check);
     for (const n of [status, listing]) if (n) obs.observe(n, { childList: true, subtree: true, characterData: true, attributes: true });
-    const tick = (): void => {
-      frames++;
-      if (frames < 600) g.requestAnimationFrame(tick);
-    };
-    g.requestAnimationFrame(tick);
   });
   if (arg.input === 'key') doc.dispatchEvent(new g.KeyboardEvent('keydown', { key: 'F11', bubbles: true, cancelable: true }));
   else doc.querySelector('button[title^="Step into"]')?.click();
@@ -155,7 +183,11 @@ async function stepInPage(arg: { expect: number; input: 'key' | 'click' }): Prom
   const recv = g.__ws.recv.slice(recvBefore).filter((t) => t <= t1);
   const firstSend = sent[0] ?? t0;
   const lastRecv = recv[recv.length - 1] ?? firstSend;
-  return { total: t1 - t0, beforeSend: firstSend - t0, roundTrip: lastRecv - firstSend, render: t1 - lastRecv, frames };
+  return {
+    total: t1 - t0, beforeSend: firstSend - t0, roundTrip: lastRecv - firstSend, render: t1 - lastRecv,
+    update: tDom - lastRecv, vsync: tFrame - tDom, frame: t1 - tFrame,
+    sent: sent.length, received: recv.length, scrolled: viewport?.scrollTop !== scrollBefore,
+  };
 }
 
 /** Runs in the page: `n` hello requests on a socket of its own while the app is idle (transport + host + worker, no rendering). */
@@ -210,7 +242,7 @@ async function engineOnly(source: string, steps: number): Promise<{ step: number
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const source = program(args.insns);
-  const host = await startHost();
+  const host = await startHost(args.web);
   const browser = await chromium.launch({
     executablePath: args.chromium,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -237,9 +269,20 @@ async function main(): Promise<void> {
 
     const results: PageStep[] = [];
     for (let i = 0; i < args.warmup + args.steps; i++) {
+      if (i === args.warmup && args.trace) {
+        await browser.startTracing(page, {
+          path: args.trace,
+          screenshots: false,
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'disabled-by-default-devtools.timeline.invalidationTracking', 'blink', 'cc', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'toplevel'],
+        });
+      }
+      // Without the pause, each step would start a fixed time after the previous frame (the script
+      // answers right after it), locking the key press to one phase of the 60 Hz frame clock.
+      if (args.gap > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * args.gap));
       const r = await page.evaluate(stepInPage, { expect: i + 1, input: args.input });
       if (i >= args.warmup) results.push(r);
     }
+    if (args.trace) await browser.stopTracing();
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     const pings = await page.evaluate(pingInPage, 200);
     const chromiumVersion = browser.version();
@@ -251,6 +294,15 @@ async function main(): Promise<void> {
     console.log(summary('  key handler -> first request sent', results.map((r) => r.beforeSend)));
     console.log(summary('  first request -> last answer', results.map((r) => r.roundTrip)));
     console.log(summary('  last answer -> painted frame', results.map((r) => r.render)));
+    console.log(summary('    answer -> DOM updated', results.map((r) => r.update)));
+    console.log(summary('    DOM updated -> frame starts', results.map((r) => r.vsync)));
+    console.log(summary('    frame start -> painted', results.map((r) => r.frame)));
+    console.log(summary('our work (total minus vsync wait)', results.map((r) => r.total - r.vsync)));
+    const scrolled = results.filter((r) => r.scrolled);
+    console.log(summary('steps that scrolled the listing', scrolled.map((r) => r.total)));
+    console.log(summary('steps that did not scroll', results.filter((r) => !r.scrolled).map((r) => r.total)));
+    const mean = (xs: readonly number[]): string => (xs.reduce((a, b) => a + b, 0) / (xs.length || 1)).toFixed(2);
+    console.log(`WebSocket frames per step: ${mean(results.map((r) => r.sent))} sent, ${mean(results.map((r) => r.received))} received; ${scrolled.length} of ${results.length} steps scrolled`);
     console.log(summary('idle page: hello round trip', pings));
     console.log(summary('engine only: step request', engine.step.slice(args.warmup)));
     console.log(summary('engine only: locate request', engine.locate.slice(args.warmup)));

@@ -70,7 +70,7 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
   /** Sets (or with an empty text removes) breakpoint `id`'s condition. */
   function setCondition(id: number, condition: string): Promise<boolean> {
     const c = condition.trim();
-    return command(`condition ${id}${c ? ` ${c}` : ''}`, failed(c ? /condition:/ : /unconditional/));
+    return command(`condition ${id}${c ? ` ${c}` : ''}`, failed(c ? /^Breakpoint \d+ condition:/ : /^Breakpoint \d+ now unconditional/));
   }
 
   function setEnabled(id: number, enabled: boolean): Promise<boolean> {

@@ -511,3 +511,34 @@ test('the View menu hides and shows the state panes and the console area; Reset 
   await expect(page.getByTestId('stack')).toBeVisible();
   await expect.poll(async () => (await state.boundingBox())?.width ?? 0).toBeCloseTo(defaultWidth, 0);
 });
+
+test('a conditional breakpoint set and edited in the Breakpoints tab decides where the run stops', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'loop.s', Buffer.from(['r0 = 0', 'r1 = 5', 'loop:', 'r0 += r1', 'r1 -= 1', 'if r1 != 0 goto loop', 'exit', ''].join('\n')), 'text/plain');
+  const listing = page.getByTestId('listing');
+  await listing.locator('.line.insn', { hasText: 'r1 -= 0x1' }).click();
+  await page.getByTestId('breakpoints-tab').click();
+  const pane = page.getByTestId('breakpoints');
+  await expect(page.getByTestId('bp-pc')).toHaveValue('3');
+  await page.getByTestId('bp-condition').fill('r1 == 2');
+  await page.getByTestId('bp-add').click();
+  await expect(listing.locator('button.gutter.on')).toHaveCount(1);
+  await expect(page.getByTestId('breakpoints-tab')).toContainText('Breakpoints (1)');
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('status')).toHaveText('ready at insn 3');
+  await expect(page.getByTestId('registers').locator('tr[data-reg="r1"]')).toContainText('0x2');
+  // Edit the condition in place; a bad one is refused where the user looks.
+  const cond = pane.getByLabel('Condition of breakpoint 1');
+  await cond.fill('r1 ==');
+  await cond.press('Enter');
+  await expect(page.getByTestId('notice-error')).toContainText('bad condition');
+  await cond.fill('r1 == 1');
+  await cond.press('Enter');
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('registers').locator('tr[data-reg="r1"]')).toContainText('0x1');
+  await page.screenshot({ path: path.join(SHOTS, 'breakpoints-conditional.png') });
+  await pane.getByLabel('Breakpoint 1 enabled').uncheck();
+  await expect(listing.locator('button.gutter.on')).toHaveCount(0);
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('status')).toContainText('exited');
+});

@@ -45,7 +45,14 @@ export interface AnalyzeOptions {
   readonly keepStatesPerInsn: number;
   /** The kernel's nr_cpu_ids: bounds bpf_get_smp_processor_id()'s result; undefined leaves it unknown. */
   readonly nrCpuIds?: number;
+  /** Called every PROGRESS_INTERVAL processed instructions; true stops the walk (a Reject with CANCELLED_CODE). */
+  readonly onProgress?: (processed: number) => boolean | void;
 }
+
+/** How often (processed instructions, a power of two) onProgress is asked: rare enough to cost nothing. */
+export const PROGRESS_INTERVAL = 4096;
+/** The code of the Reject that ends a walk stopped by onProgress (not a verdict). */
+export const CANCELLED_CODE = 'verifier.cancelled';
 
 export interface AnalyzeStats {
   processed: number;
@@ -132,6 +139,9 @@ export class Analyzer {
       this.insnStack = undefined;
       if (++this.stats.processed > COMPLEXITY_LIMIT_INSNS) {
         return new Reject(this.pc, `BPF program is too large. Processed ${this.stats.processed} insn`, 'limit.insns');
+      }
+      if ((this.stats.processed & (PROGRESS_INTERVAL - 1)) === 0 && this.opts.onProgress?.(this.stats.processed)) {
+        return new Reject(this.pc, `verification cancelled after ${this.stats.processed} insns`, CANCELLED_CODE);
       }
       if (this.prunePoints.has(this.pc)) {
         const visited = this.isStateVisited();

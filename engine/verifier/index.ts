@@ -2,7 +2,7 @@
 import type { Insn } from '../isa';
 import { HELPER_PROTOS } from '../kernel/helper-protos';
 import { progType as lookupProgType, type ProgType } from '../kernel/prog-types';
-import { Analyzer, Reject } from './analyzer';
+import { Analyzer, CANCELLED_CODE, Reject } from './analyzer';
 import { checkCfg, makeProgram } from './cfg';
 import { printKernelInsn } from './kernel-disasm';
 import { computeLiveness, printLiveRegs } from './liveness';
@@ -11,6 +11,7 @@ import type { MapInfo, VerifierState } from './state';
 
 export type { MapInfo, RegState, StackSlot, FrameState, VerifierState, RegType, SlotType } from './state';
 export { printKernelInsn } from './kernel-disasm';
+export { COMPLEXITY_LIMIT_INSNS, PROGRESS_INTERVAL } from './analyzer';
 export { printReg, printFrame, regTypeStr } from './log';
 export { verify2013, type Verify2013Options, type Verify2013Result, type Mode2013, type Error2013, type Quirk2013, type State2013View } from './ebpf2013';
 
@@ -29,6 +30,12 @@ export interface VerifyOptions {
   readonly keepStatesPerInsn?: number;
   /** The target kernel's nr_cpu_ids (bounds bpf_get_smp_processor_id); hosts read /sys/devices/system/cpu/possible. */
   readonly nrCpuIds?: number;
+  /**
+   * Progress and cooperative cancellation: called with the processed-instruction count every 4096 processed
+   * instructions (PROGRESS_INTERVAL); returning true stops the verification, whose result is then `cancelled`.
+   * A worker polls its shared cancel flag here: the walk is synchronous and may run to the 1M-insn limit.
+   */
+  readonly onProgress?: (processed: number) => boolean | void;
 }
 
 export interface VerifyError {
@@ -51,6 +58,11 @@ export interface VerifyResult {
   readonly states: ReadonlyMap<number, readonly VerifierState[]>;
   /** True when the rejection is a limitation of this verifier, not a kernel verdict. */
   readonly unsupported: boolean;
+  /**
+   * Set when onProgress stopped the verification: there is no verdict (verdict says 'reject' and error has code
+   * verifier.cancelled, so a caller that ignores this field never takes it for an accept); the log ends where it stopped.
+   */
+  readonly cancelled?: true;
 }
 
 const GPL_COMPATIBLE = ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'];
@@ -91,6 +103,7 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
   const gpl = GPL_COMPATIBLE.includes(opts.license ?? 'GPL');
   const a = new Analyzer(prog, {
     progType: pt, gpl, sleepable: opts.sleepable ?? false, maps: opts.maps ?? [], log, keepStatesPerInsn: opts.keepStatesPerInsn ?? 8, nrCpuIds: opts.nrCpuIds,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }, cfg.prunePoints, live, cfg.jmpPoints, cfg.forcePoints);
   let r: Reject | undefined;
   try {
@@ -99,6 +112,9 @@ export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResul
     // An internal fault is our bug, not the program's: report it as such instead of crashing the caller.
     const message = e instanceof Error ? e.message : String(e);
     return done({ pc: 0, message: `internal verifier error: ${message}`, code: 'unsupported.internal' }, a);
+  }
+  if (r?.code === CANCELLED_CODE) {
+    return { verdict: 'reject', error: { pc: r.pc, message: r.message, code: r.code }, processed: a.stats.processed, log: log.toString(), states: a.states, unsupported: false, cancelled: true };
   }
   if (r) return done({ pc: r.pc, message: r.message, code: r.code, ...(r.newline ? {} : { newline: false }) }, a);
   const deep = checkMaxStackDepth(prog, cfg.subprogs.map((s) => s.start), a.maxStack);

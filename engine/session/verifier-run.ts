@@ -6,7 +6,7 @@
 import { error, type Diagnostic } from '../isa';
 import { PROG_TYPES } from '../kernel/prog-types';
 import { loadObject } from '../obj/object';
-import { printReg, verify, type MapInfo, type VerifierState, type VerifyResult } from '../verifier';
+import { printReg, verify, type MapInfo, type VerifierState, type VerifyOptions, type VerifyResult } from '../verifier';
 import type { WorkspaceDocument } from './workspace';
 
 export interface VerificationReport {
@@ -40,8 +40,11 @@ export interface Verification {
   readonly states: VerifyResult['states'];
 }
 
-/** Verifies one program of a document; the file's program type unless `progType` names another. */
-export function verifyProgram(doc: WorkspaceDocument, programIndex: number, logLevel: 1 | 2, progType?: string): { verification?: Verification; diagnostics: Diagnostic[] } {
+/**
+ * Verifies one program of a document; the file's program type unless `progType` names another. `onProgress` is
+ * verify()'s progress and cancel hook: a stopped verification answers the diagnostic verifier.cancelled.
+ */
+export function verifyProgram(doc: WorkspaceDocument, programIndex: number, logLevel: 1 | 2, progType?: string, onProgress?: VerifyOptions['onProgress']): { verification?: Verification; diagnostics: Diagnostic[] } {
   const prog = doc.programs[programIndex];
   if (!prog) return { diagnostics: [error('verifier.no-program', `${doc.name} has no program ${programIndex}`)] };
   if (progType !== undefined && !PROG_TYPES[progType]) {
@@ -64,7 +67,8 @@ export function verifyProgram(doc: WorkspaceDocument, programIndex: number, logL
   const type = progType ?? (fileType && PROG_TYPES[fileType] ? fileType : DEFAULT_PROG_TYPE);
   // A user choosing syscall for raw bytecode means a sleepable syscall program: there is no other kind.
   if (PROG_TYPES[type]?.requiresSleepable) sleepable = true;
-  const r = verify(prog.insns, { progType: type, logLevel, maps, license: license ?? 'GPL', sleepable });
+  const r = verify(prog.insns, { progType: type, logLevel, maps, license: license ?? 'GPL', sleepable, ...(onProgress ? { onProgress } : {}) });
+  if (r.cancelled) return { diagnostics: [error('verifier.cancelled', `verification of ${prog.name} cancelled after ${r.processed} insns`)] };
   // Like the kernel's rotating log buffer: keep the end, say how much of the start was dropped.
   const omitted = Math.max(0, r.log.length - MAX_LOG);
   return {

@@ -6,6 +6,7 @@
 // and every pending request is answered with an error: the UI never waits on a stuck engine.
 import { Worker } from 'node:worker_threads';
 import { checkEngineMessage, type EngineMessage, type RequestMessage } from '../protocol';
+import { CANCEL_FLAG_LENGTH, requestCancel } from './cancel-flag';
 
 export interface WorkerClientOptions {
   /** Path of the worker script (the built out/main/worker.js, or engine/host/worker.ts with a loader). */
@@ -17,14 +18,16 @@ export interface WorkerClientOptions {
 
 type Listener = (m: EngineMessage) => void;
 
+const newCancelFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4 * CANCEL_FLAG_LENGTH));
+
 export class WorkerClient {
   private worker: Worker | undefined;
   private readonly listeners = new Set<Listener>();
   /** Request ids the worker has not answered yet. */
   private readonly pending = new Set<number>();
   private closed = false;
-  /** Element 0 set to 1 asks a running engine command to stop (the engine polls it while it runs). */
-  private cancel = new Int32Array(new SharedArrayBuffer(4));
+  /** Set to ask a running engine command to stop (the engine polls it while it runs; layout in cancel-flag.ts). */
+  private cancel = newCancelFlag();
 
   constructor(private readonly options: WorkerClientOptions) {
     this.spawn();
@@ -40,7 +43,7 @@ export class WorkerClient {
   post(message: RequestMessage): void {
     if (this.closed) return;
     this.pending.add(message.id);
-    if (message.request.kind === 'cancel' && this.pending.has(message.request.target)) Atomics.store(this.cancel, 0, 1);
+    if (message.request.kind === 'cancel' && this.pending.has(message.request.target)) requestCancel(this.cancel, message.request.target);
     this.worker?.postMessage(message);
     if (message.request.kind === 'cancel') {
       const target = message.request.target;
@@ -67,7 +70,7 @@ export class WorkerClient {
   }
 
   private spawn(): void {
-    this.cancel = new Int32Array(new SharedArrayBuffer(4));
+    this.cancel = newCancelFlag();
     const w = new Worker(this.options.script, { execArgv: [...(this.options.execArgv ?? [])], workerData: { cancel: this.cancel.buffer } });
     this.worker = w;
     w.on('message', (data: unknown) => {

@@ -10,12 +10,18 @@ import {
 import { DebugSessions, parseHexBytes, type InputsView, type SessionInputs } from '../session/debug-sessions';
 import { describeState, verifyProgram, type Verification } from '../session/verifier-run';
 import { Workspace, type WorkspaceDocument } from '../session/workspace';
+import { COMPLEXITY_LIMIT_INSNS } from '../verifier';
+import { cancelRequested } from './cancel-flag';
 
 type Send = (message: EngineMessage) => void;
 
 interface Task {
+  readonly id: number;
   cancelled: boolean;
 }
+
+/** How often a long verification reports progress (ms): often enough for a live count, rarely enough to cost nothing. */
+const PROGRESS_EVERY_MS = 250;
 
 /** Features the engine offers today. Workspaces and export are not wired to the protocol yet, so they are not listed. */
 export function engineFeatures(): Feature[] {
@@ -93,7 +99,7 @@ export class EngineService {
    * @param cancelSignal shared with the host thread, which sets it on 'cancel': a running debugger
    * command is synchronous, so the flag (polled by the interpreter) is how a cancel reaches it.
    */
-  constructor(private readonly send: Send, cancelSignal?: Int32Array) {
+  constructor(private readonly send: Send, private readonly cancelSignal?: Int32Array) {
     this.sessions = new DebugSessions(cancelSignal);
   }
 
@@ -106,7 +112,7 @@ export class EngineService {
       this.reply(id, { kind: 'cancelled', target: request.target, found: t !== undefined });
       return;
     }
-    const task: Task = { cancelled: false };
+    const task: Task = { id, cancelled: false };
     this.tasks.set(id, task);
     let response: Response;
     try {
@@ -139,7 +145,33 @@ export class EngineService {
     this.send({ type: 'response', id, response });
   }
 
-  private async answer(request: Exclude<Request, { kind: 'cancel' }>, _task: Task): Promise<Response> {
+  /**
+   * verify()'s progress hook for a verify request: it runs synchronously (up to the 1M-insn limit), so a cancel
+   * reaches it only through the shared flag, polled here every few thousand insns; meanwhile 'progress' events
+   * say how far it got. A stopped verification marks the task cancelled, which answers engine.cancelled.
+   */
+  private verifyProgress(task: Task): (processed: number) => boolean {
+    const signal = this.cancelSignal;
+    let last = performance.now();
+    return (processed) => {
+      // Only a cancel for this request counts (cancel-flag.ts): the flag is not reset here, so one that was
+      // posted before the verification started is not lost.
+      if (task.cancelled || (signal && cancelRequested(signal, task.id))) {
+        // Consumed: the next command starts with a clear flag.
+        if (signal) Atomics.store(signal, 0, 0);
+        task.cancelled = true;
+        return true;
+      }
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS) {
+        last = now;
+        this.send({ type: 'event', event: { kind: 'progress', request: task.id, done: processed, total: COMPLEXITY_LIMIT_INSNS, label: 'verifying' } });
+      }
+      return false;
+    };
+  }
+
+  private async answer(request: Exclude<Request, { kind: 'cancel' }>, task: Task): Promise<Response> {
     switch (request.kind) {
       case 'hello':
         return { kind: 'hello', version: PROTOCOL_VERSION, engine: 'bpfdbg engine', features: engineFeatures() };
@@ -203,7 +235,8 @@ export class EngineService {
       case 'verify': {
         const doc = this.workspace.document(request.document);
         if (!doc) return { kind: 'error', code: 'session.no-document', message: `no open document ${request.document}` };
-        const r = verifyProgram(doc, request.program, request.logLevel, request.progType);
+        const r = verifyProgram(doc, request.program, request.logLevel, request.progType, this.verifyProgress(task));
+        if (task.cancelled) return { kind: 'error', code: 'engine.cancelled', message: 'cancelled' };
         if (!r.verification) {
           const first = r.diagnostics[0];
           return { kind: 'error', code: first?.code ?? 'verifier.failed', message: first?.message ?? 'the program could not be verified', diagnostics: r.diagnostics.map(wireDiagnostic) };

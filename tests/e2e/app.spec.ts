@@ -1,16 +1,33 @@
 // End-to-end: the built renderer in Chromium through the web host and the real engine worker.
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'resources', 'examples');
 const SHOTS = path.join(__dirname, 'screenshots');
+/** The web host's workspace directory (playwright.config.ts: --workspaces test-results/e2e/workspaces). */
+const WORKSPACES = path.join(__dirname, '..', '..', 'test-results', 'e2e', 'workspaces');
+
+/**
+ * Every test starts as a first start: the previous test's autosave (and its .bak) would otherwise be
+ * restored at startup (a program, breakpoints, the verifier tab re-verifying a 1M-insn loop...).
+ */
+function forgetAutosave(): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(WORKSPACES);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith('autosave.') || n.startsWith('.autosave.')) rmSync(path.join(WORKSPACES, n), { force: true });
+}
 
 async function openFile(page: Page, name: string, buffer: Buffer, mimeType = 'application/octet-stream'): Promise<void> {
   await page.getByTestId('file-input').setInputFiles({ name, mimeType, buffer });
 }
 
 async function ready(page: Page): Promise<void> {
+  forgetAutosave();
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('/');
   await expect(page.getByTestId('empty')).toBeVisible();

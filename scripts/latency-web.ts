@@ -1,6 +1,7 @@
 // Step round-trip latency in browser mode: from the F11 key (or the Into button) to the updated panes, in Debian's Chromium.
 //
-//   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--insns N] [--input key|click] [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web PATH]
+//   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--warmup N] [--gap MS] [--insns N] [--input key|click]
+//     [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js]
 //
 // Starts the built web host (out/main/web.js) on a free port, opens a straight-line program of
 // --insns instructions (so every step moves the current line), starts it, then steps --steps times.
@@ -9,9 +10,17 @@
 // listing marks that instruction as current (that frame is the one painted with the new panes).
 // The page also timestamps its WebSocket frames, which splits each step into
 //   before-send (key handler -> first request sent), engine round trip (first send -> last answer
-//   the step needed), and render (last answer -> painted frame),
-// and the engine's own time for the same requests is measured in-process (EngineService, no transport).
-// Target: p95 < 16 ms (one 60 Hz frame).
+//   the step needed), and render (last answer -> painted frame), the last one split again into
+//   answer -> DOM updated (parse, validate, stores, Vue), DOM updated -> the frame starts (the wait for
+//   the browser's next frame: Chromium starts one at once after idle, or at the next 60 Hz tick when it
+//   drew one recently) and frame start -> painted (style, layout, paint, commit);
+// "our work" is the total without that wait. The engine's own time for the same requests is measured
+// in-process (EngineService, no transport).
+// Before each step the script idles a random 0..--gap ms (default 100): a user's key presses fall at
+// random points of the frame clock, and a step that comes soon after the last frame waits for the next
+// tick. (Stepping back to back would lock every press to one phase of it; a page that animates would
+// make every step wait for a tick, which this app does not do.)
+// Target: p95 < 16 ms (one 60 Hz frame). `--trace FILE` writes a Chromium trace of the measured steps.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -273,7 +282,7 @@ async function main(): Promise<void> {
         await browser.startTracing(page, {
           path: args.trace,
           screenshots: false,
-          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'disabled-by-default-devtools.timeline.invalidationTracking', 'blink', 'cc', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'toplevel'],
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink', 'cc', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'toplevel'],
         });
       }
       // Without the pause, each step would start a fixed time after the previous frame (the script
@@ -307,8 +316,9 @@ async function main(): Promise<void> {
     console.log(summary('engine only: step request', engine.step.slice(args.warmup)));
     console.log(summary('engine only: locate request', engine.locate.slice(args.warmup)));
     const p95 = quantile([...results.map((r) => r.total)].sort((a, b) => a - b), 0.95);
+    const ours = quantile([...results.map((r) => r.total - r.vsync)].sort((a, b) => a - b), 0.95);
     console.log(`load average while measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
-    console.log(`target p95 < 16 ms: ${p95 < 16 ? 'met' : 'MISSED'} (p95 ${p95.toFixed(2)} ms)`);
+    console.log(`target p95 < 16 ms: ${p95 < 16 ? 'met' : 'MISSED'} end to end (p95 ${p95.toFixed(2)} ms); ${ours < 16 ? 'met' : 'MISSED'} for our own work, without the wait for the frame to start (p95 ${ours.toFixed(2)} ms)`);
   } finally {
     await browser.close();
     host.stop();

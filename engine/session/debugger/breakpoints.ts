@@ -187,6 +187,11 @@ export class PointTable {
     return (b.program ?? this.mainProgram) === (program ?? this.mainProgram);
   }
 
+  /** True when any breakpoint (of any program, enabled or not) sits at pc: the per-step test before the program is asked for. */
+  anyAt(pc: number): boolean {
+    return this.byPc.has(pc);
+  }
+
   /** True when some enabled breakpoint sits at pc of `program` (before its condition is looked at). */
   hasBreakpointAt(pc: number, program?: string): boolean {
     const here = this.byPc.get(pc);

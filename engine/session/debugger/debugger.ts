@@ -408,7 +408,7 @@ export class Debugger {
       for (const m of ch.mem) this.noteWrite(m, originOf(insn, pc), prev);
     }
     // The history keeps what undo needs, not the change's register and byte lists.
-    this.history.push({ kind: 'step', change: { pc: ch.pc, depthBefore: ch.depthBefore, depthAfter: ch.depthAfter, token: ch.token, regs: NO_REGS, mem: NO_MEM, ...(ch.program !== undefined ? { program: ch.program } : {}) }, origins: prev });
+    this.history.push({ kind: 'step', change: { pc: ch.pc, depthBefore: ch.depthBefore, depthAfter: ch.depthAfter, token: ch.token, regs: NO_REGS, mem: NO_MEM, program: ch.program }, origins: prev });
     return ch;
   }
 
@@ -469,7 +469,7 @@ export class Debugger {
       if (status.state === 'exited') return this.stopNow('exited', steps, `program exited with r0 = ${status.r0} (${hex(status.r0)})`, { conditionFaults: faults });
       if (status.state === 'fault') return this.stopNow('fault', steps, `program faulted at pc ${ch.pc}: ${status.message}`, { conditionFaults: faults });
       const pc = this.target.pc();
-      if (breakpoints && this.points.hasBreakpointAt(pc, this.programName())) {
+      if (breakpoints && this.points.anyAt(pc) && this.points.hasBreakpointAt(pc, this.programName())) {
         const b = this.points.checkBreakpoints(pc, this.state, this.programName());
         faults.push(...b.faults);
         if (b.stop) return this.stopNow('breakpoint', steps, this.breakMessage(b.stop, pc), { breakpoint: b.stop, conditionFaults: faults });
@@ -645,7 +645,7 @@ export class Debugger {
         if (w.hits.length) return this.stopNow('watchpoint', steps, w.hits.map((h) => describeWatchHit(h)).join('\n') + suffix, { watch: w.hits, conditionFaults: faults });
       }
       const pc = this.target.pc();
-      if (breakpoints && this.points.hasBreakpointAt(pc, this.programName())) {
+      if (breakpoints && this.points.anyAt(pc) && this.points.hasBreakpointAt(pc, this.programName())) {
         const b = this.points.checkBreakpoints(pc, this.state, this.programName());
         faults.push(...b.faults);
         if (b.stop) return this.stopNow('breakpoint', steps, this.breakMessage(b.stop, pc) + suffix, { breakpoint: b.stop, conditionFaults: faults });

@@ -17,10 +17,12 @@ import { MAP_TYPE_IDS, mapFuncCompatible } from './map-compat';
 import type { Liveness } from './liveness';
 import { markChainPrecision, type Backtrack, type HistEntry, type PrecisionNode } from './precision';
 import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
+import { StackLiveness } from './stack-liveness';
 import {
-  BPF_REG_FP, cloneReg, cloneState, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
-  stateCovers, statesMaybeLooping, writableSlot, type FrameState, type MapInfo, type RegState, type VerifierState,
+  BPF_REG_FP, cloneReg, cloneState, EMPTY_SLOT, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
+  writableSlot, type FrameState, type MapInfo, type RegState, type VerifierState,
 } from './state';
+import { statesEqual, statesMaybeLooping } from './states-equal';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
 
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -102,7 +104,10 @@ export class Analyzer {
   private pc = 0;
   private prevPc = 0;
   private readonly pending: Pending[] = [];
+  /** env->explored_states: hash buckets of checkpoints, newest last (the kernel adds at the list head). */
   private readonly explored = new Map<number, Checkpoint[]>();
+  /** 6.18's stack-slot liveness (kernel/bpf/liveness.c), consulted when finished checkpoints are cleaned. */
+  private readonly stackLive: StackLiveness;
   private idGen = 0;
   private jmpsProcessed = 0;
   private prevJmpsProcessed = 0;
@@ -122,6 +127,7 @@ export class Analyzer {
   constructor(private readonly prog: Program, private readonly opts: AnalyzeOptions, prunePoints: ReadonlySet<number>, private readonly live: Liveness, private readonly jmpPoints: ReadonlySet<number>, private readonly forcePoints: ReadonlySet<number> = new Set()) {
     this.log = opts.log;
     this.prunePoints = prunePoints;
+    this.stackLive = new StackLiveness({ prog, subprogStarts: subprogStarts(prog), prunePoints, log: opts.log });
   }
 
   // ---- driver (do_check) ----
@@ -152,6 +158,7 @@ export class Analyzer {
           }
           // A pruned path ends like an exit (process_bpf_exit): its checkpoints lose one pending branch.
           this.updateBranchCounts();
+          this.stackLive.update(this.cur);
           if (!this.popPath()) return undefined;
           doPrintState = true;
           continue;
@@ -171,16 +178,20 @@ export class Analyzer {
         this.prevLogPos = this.log.pos;
       }
       let next: number | 'exit';
+      // The stack writes of one instruction are collected, then merged into its must_write set.
+      this.stackLive.resetWriteMarks(this.cur, this.pc);
       try {
         next = this.step(insn);
       } catch (e) {
         if (e instanceof Reject) return e;
         throw e;
       }
+      this.stackLive.commitWriteMarks();
       if (this.insnStack) this.pushHist().stack = this.insnStack;
       if (next === 'exit') {
         this.scratch = 'all';
         this.updateBranchCounts();
+        this.stackLive.update(this.cur);
         if (!this.popPath()) return undefined;
         doPrintState = true;
         continue;
@@ -319,32 +330,63 @@ export class Analyzer {
     return undefined;
   }
 
+  /** explored_state: the hash bucket of (insn, callsite of the current frame), prog->len buckets. */
+  private bucketOf(pc: number): Checkpoint[] {
+    const key = ((pc ^ this.frame().callsite) >>> 0) % this.prog.slotCount;
+    let list = this.explored.get(key);
+    if (!list) {
+      list = [];
+      this.explored.set(key, list);
+    }
+    return list;
+  }
+
+  /**
+   * clean_verifier_state: a finished checkpoint forgets what no path from it can read any more: registers dead
+   * before each frame's instruction (compute_live_registers) and stack slots the stack-liveness pass finds dead.
+   */
+  private cleanCheckpoint(cp: Checkpoint): void {
+    const st = cp.state;
+    this.stackLive.queryInit(st, cp.pc);
+    cp.cleaned = true;
+    for (let i = 0; i <= st.curframe; i++) {
+      const fr = st.frames[i];
+      const live = this.live.liveBefore[i === st.curframe ? cp.pc : st.frames[i + 1].callsite];
+      for (let r = 0; r < BPF_REG_FP; r++) if (!(live & (1 << r))) fr.regs[r] = notInitReg();
+      for (let spi = 0; spi < fr.allocatedStack / 8; spi++) if (!this.stackLive.slotAlive(i, spi)) fr.stack[spi] = EMPTY_SLOT;
+    }
+  }
+
   /** is_state_visited: prune against finished states here; maybe checkpoint the current one. */
   private isStateVisited(): boolean | Reject {
-    const force = this.forcePoints.has(this.pc);
+    const isForce = this.forcePoints.has(this.pc);
+    // A long jump history since the last checkpoint forces one too (jmp_history_cnt > 40).
+    const force = isForce || this.history.length > 40;
     let addNew = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8);
-    const list = this.explored.get(this.pc) ?? [];
-    // clean_live_states: finished states forget registers that are dead here (compute_live_registers).
-    for (const cp of list) {
-      if (cp.branches > 0 || cp.cleaned) continue;
-      const liveRegs = this.live.liveBefore[this.pc];
-      const fr = cp.state.frames[cp.state.curframe];
-      for (let r = 0; r < BPF_REG_FP; r++) if (!(liveRegs & (1 << r))) fr.regs[r] = notInitReg();
-      cp.cleaned = true;
+    const list = this.bucketOf(this.pc);
+    const liveRegs = (pc: number): number => this.live.liveBefore[pc];
+    // clean_live_states: finished states of the same call chain at this insn.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const cp = list[i];
+      if (cp.branches > 0 || cp.pc !== this.pc || cp.cleaned || !sameCallsites(cp.state, this.cur)) continue;
+      this.cleanCheckpoint(cp);
     }
+    // Newest first; states of other insns sharing the bucket count towards max_states_per_insn.
     let count = 0;
-    for (const cp of [...list]) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const cp = list[i];
       count++;
+      if (cp.pc !== this.pc) continue;
       if (cp.branches > 0) {
         // A state on the current path: an identical one means the loop made no progress.
-        if (statesMaybeLooping(cp.state, this.cur) && stateCovers(cp.state, this.cur, this.idGen, true)) {
+        if (statesMaybeLooping(cp.state, this.cur) && statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'EXACT', liveRegs)) {
           const all = (st: VerifierState): string => printFrame(st.frames[st.curframe], 'all', st.refs);
           this.log.write(`infinite loop detected at insn ${this.pc}\ncur state:${all(this.cur)}\n`);
           return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
         }
         // Inside a loop, checkpoint only every 20 jumps or 100 insns (different iterations rarely prune).
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
-      } else if (stateCovers(cp.state, this.cur, this.idGen)) {
+      } else if (statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'NOT_EXACT', liveRegs)) {
         cp.hits++;
         if (this.jmpPoints.has(this.pc)) this.pushHist();
         this.propagatePrecision(cp.state);
@@ -352,8 +394,9 @@ export class Analyzer {
       }
       // miss: a state that keeps missing is evicted to the free list (freed once its branches are done).
       if (addNew) cp.misses++;
-      if (cp.misses > cp.hits * 3 + 3) {
-        list.splice(list.indexOf(cp), 1);
+      const n = isForce && cp.branches > 0 ? 64 : 3;
+      if (cp.misses > cp.hits * n + n) {
+        list.splice(i, 1);
         cp.dead = true;
         this.exploredSize--;
         if (cp.branches > 0) this.freeListSize++;
@@ -366,7 +409,6 @@ export class Analyzer {
       firstIdx: this.firstIdx, lastIdx: this.prevPc, history: this.history,
     };
     list.push(cp);
-    this.explored.set(this.pc, list);
     // maybe_enter_scc
     const chain = this.sccCallchain(this.cur, this.pc);
     if (chain && !this.sccVisits.has(chain)) {
@@ -485,7 +527,11 @@ export class Analyzer {
         return next;
       case 'exit':
         this.jmpsProcessed++;
-        if (this.cur.curframe > 0) return this.prepareFuncExit();
+        if (this.cur.curframe > 0) {
+          // Leaving a subprogram: its liveness facts are solved before the caller's frame takes over.
+          this.stackLive.update(this.cur);
+          return this.prepareFuncExit();
+        }
         this.checkExit();
         return 'exit';
       case 'ld_abs': case 'ld_ind':
@@ -935,7 +981,11 @@ export class Analyzer {
       if (tnumIsConst(reg.varOff)) this.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`, 'stack.bounds');
       this.reject(`invalid variable-offset${extra} stack R${regno} var_off=${tnumPrint(reg.varOff)} off=${off} size=${size}`, 'stack.bounds');
     }
-    this.noteStackDepth(this.stackFrame(reg), Number(minOff));
+    // grow_stack_state: the frame's allocated stack covers every byte accessed so far.
+    const fr = this.stackFrame(reg);
+    const grown = Math.ceil(-Number(minOff) / 8) * 8;
+    if (fr.allocatedStack < grown) fr.allocatedStack = grown;
+    this.noteStackDepth(fr, Number(minOff));
   }
 
   private stackFrame(reg: RegState): FrameState {
@@ -954,6 +1004,8 @@ export class Analyzer {
     const st = writableSlot(fr, spi);
     const value = valueRegno >= 0 ? this.regs()[valueRegno] : undefined;
     this.scratchSlot(spi);
+    // Only a full aligned 8-byte write kills the slot for the stack-liveness pass.
+    if (abs % 8 === 0 && size === 8) this.stackLive.markWrite(fr.frameno, slotBit(spi));
     const access = { frameno: fr.frameno, spi };
     if (value && abs % 8 === 0 && value.type === 'SCALAR_VALUE') {
       const fits = bitWidth(value.umax) <= size * 8;
@@ -1013,12 +1065,20 @@ export class Analyzer {
     if (zeroUsed && valueRegno >= 0) this.markPrecise(valueRegno);
   }
 
+  /** The slots of the bytes [lo, hi) (offsets from fp) are read by this instruction, for the stack-liveness pass. */
+  private markStackRangeRead(fr: FrameState, lo: number, hi: number): void {
+    let mask = 0n;
+    for (let i = lo; i < hi; i++) mask |= slotBit(Math.floor((-i - 1) / 8));
+    if (mask) this.stackLive.markRead(this.cur, fr.frameno, this.pc, mask);
+  }
+
   /** check_stack_read_var_off + mark_reg_stack_read: a constant zero if every byte in range is ZERO, else unknown. */
   private checkStackReadVarOff(reg: RegState, off: number, size: number, dst: number): void {
     const fr = this.stackFrame(reg);
     const minOff = Number(reg.smin) + off;
     const maxOff = Number(reg.smax) + off + size;
     let zeros = 0;
+    this.markStackRangeRead(fr, minOff, maxOff);
     for (let i = minOff; i < maxOff; i++) {
       const slot = -i - 1;
       const spi = Math.floor(slot / 8);
@@ -1041,6 +1101,7 @@ export class Analyzer {
     const st = fr.stack[spi];
     const regs = this.regs();
     this.scratchSlot(spi);
+    this.stackLive.markRead(this.cur, fr.frameno, this.pc, slotBit(spi));
     if (st.types[7] === 'SPILL') {
       let spillSize = 1;
       for (let i = 7; i > 0 && st.types[i - 1] === 'SPILL'; i--) spillSize++;
@@ -1544,6 +1605,13 @@ export class Analyzer {
           raw.accessSize = size;
           return;
         }
+        if (!raw) {
+          // check_stack_range_initialized: every slot in reach counts as read, written or not.
+          const konst = tnumIsConst(reg.varOff);
+          const lo = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smin)) + reg.off;
+          const hi = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smax)) + reg.off + size;
+          this.markStackRangeRead(this.stackFrame(reg), lo, hi);
+        }
         if (access === 'write') {
           // check_stack_range_initialized with clobber: every byte the helper may write becomes MISC, over the
           // whole range a variable offset can reach; a spilled register there is scrubbed (scrub_spilled_slot).
@@ -1607,6 +1675,7 @@ export class Analyzer {
     }
     st.frames.push(callee);
     st.curframe++;
+    this.stackLive.resetCallchain();
     if (this.log.enabled) {
       this.log.write(`caller:\n${printFrame(caller, 'all', st.refs)}\ncallee:\n${printFrame(callee, 'all', st.refs)}\n`);
     }
@@ -1820,3 +1889,21 @@ function clearAllPktPointers(st: VerifierState): void {
 function isPktAny(r: RegState): boolean {
   return r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
 }
+
+/** same_callsites: both states are in the same call chain. */
+function sameCallsites(a: VerifierState, b: VerifierState): boolean {
+  if (a.curframe !== b.curframe) return false;
+  for (let f = a.curframe; f >= 0; f--) if (a.frames[f].callsite !== b.frames[f].callsite) return false;
+  return true;
+}
+
+/** add_subprog: the main program and every bpf-to-bpf call or callback target, ascending. */
+function subprogStarts(prog: Program): number[] {
+  const starts = new Set<number>([0]);
+  prog.insns.forEach((insn, i) => {
+    if (insn.form.id === 'call_local' || insn.form.id === 'lddw_func') starts.add(prog.pcOf[i] + 1 + insn.imm);
+  });
+  return [...starts].sort((a, b) => a - b);
+}
+
+const slotBit = (spi: number): bigint => 1n << BigInt(spi);

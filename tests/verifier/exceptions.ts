@@ -18,8 +18,4 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
     what: 'verdict',
     reason: 'may_goto (BPF_JCOND, the bounded-loop instruction of 6.9+) needs the verifier\'s may_goto depth tracking and its special pruning rule, which are not modelled; it rejects with unsupported.may_goto',
   },
-  'null-spill-refined': {
-    what: 'log',
-    reason: "6.18's stack-liveness pass lets the kernel prune at insn 10 (fp-16 is dead there); we compare dead stack slots too, so we walk that path once more (processed 13 vs 12)",
-  },
 };

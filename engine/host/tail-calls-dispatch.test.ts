@@ -48,7 +48,7 @@ describe('tail calls over the protocol', () => {
     expect(set.state.maps.find((m) => m.name === 'jmp_table')!.slots).toEqual([{ index: 0, program: index('parse_ipv4') }]);
     expect(await ask({ kind: 'prog-array.set', session, map: table.index, index: 7, program: index('parse_ipv4') }))
       .toMatchObject({ kind: 'error', code: 'session.edit-map', message: 'jmp_table: index 7 is out of range (max_entries 4): E2BIG' });
-    expect(await ask({ kind: 'prog-array.set', session, map: 1, index: 0, program: 0 })).toMatchObject({ kind: 'error', message: 'counts is a array map, not a prog_array' });
+    expect(await ask({ kind: 'prog-array.set', session, map: 1, index: 0, program: 0 })).toMatchObject({ kind: 'error', message: 'counts is an array map, not a prog_array' });
 
     // The breakpoint on parse_ipv4's line "if (data[23] == 17)": its pc in that program's listing.
     const listing = await ask({ kind: 'listing', document: doc.id, program: index('parse_ipv4'), start: 0, count: 1000 });

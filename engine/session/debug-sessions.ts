@@ -13,6 +13,7 @@ import { Debugger, type Stop } from './debugger/debugger';
 import { carryTailSlots, launchTarget, type DebugSession, type LaunchSpec } from './debugger/launch';
 import { loadDebugInput, type InputFormat } from './debugger/load';
 import { MachineTarget } from './debugger/machine-target';
+import { notProgArray } from './debugger/programs';
 import type { DebugTarget } from './debugger/target';
 import { describeOrigin, framesView, registersView } from './debugger/views';
 import { evaluateWatches, type WatchResult } from './watches';
@@ -113,6 +114,8 @@ export interface BreakpointSummary {
   readonly condition?: string;
   /** Document program index; absent for the session's own program. */
   readonly program?: number;
+  /** Times it was reached with its condition true (absent while zero). */
+  readonly hits?: number;
 }
 
 const FORMAT: Readonly<Record<WorkspaceDocument['format'], InputFormat | undefined>> = { object: 'elf', asm: 'asm', raw: 'raw', image2013: undefined };
@@ -364,7 +367,7 @@ export class DebugSessions {
     if (!e) return undefined;
     const found = this.mapOf(e, index);
     if ('message' in found) return { ok: false, message: found.message };
-    if (!(found.map instanceof ProgArrayMap)) return { ok: false, message: `${found.map.name} is a ${found.map.type} map, not a prog_array` };
+    if (!(found.map instanceof ProgArrayMap)) return { ok: false, message: notProgArray(found.map.name, found.map.type) };
     let name: string | undefined;
     if (program !== undefined) {
       name = [...e.programIndex].find(([, i]) => i === program)?.[0];
@@ -482,7 +485,10 @@ export class DebugSessions {
     return e.session.debugger.points.list().flatMap((p) => {
       if (p.kind !== 'breakpoint') return [];
       const program = p.program !== undefined ? e.programIndex.get(p.program) : undefined;
-      return [{ id: p.id, pc: p.pc, enabled: p.enabled, ...(p.condition ? { condition: p.condition.text } : {}), ...(program !== undefined ? { program } : {}) }];
+      return [{
+        id: p.id, pc: p.pc, enabled: p.enabled, ...(p.condition ? { condition: p.condition.text } : {}), ...(program !== undefined ? { program } : {}),
+        ...(p.hits ? { hits: p.hits } : {}),
+      }];
     });
   }
 

@@ -42,6 +42,11 @@ export function parseTailSpecs(text: string): { specs: TailSpec[]; error?: strin
   return { specs };
 }
 
+/** "counts is an array map, not a prog_array". */
+export function notProgArray(name: string, type: string): string {
+  return `${name} is ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} map, not a prog_array`;
+}
+
 export class ProgramCatalog {
   private readonly loaded = new Map<string, Program>();
 
@@ -89,7 +94,7 @@ export class ProgramCatalog {
     const i = this.maps.findIndex((m, k) => m.name === name || this.mapNames[k] === name);
     const m = this.maps[i];
     if (!m) return `no map named ${name} (maps: ${this.maps.map((x) => x.name).join(', ') || 'none'})`;
-    return m instanceof ProgArrayMap ? m : `${name} is a ${m.type} map, not a prog_array`;
+    return m instanceof ProgArrayMap ? m : notProgArray(name, m.type);
   }
 
   /** Loads a program (once) as the given type, with the object's maps. */

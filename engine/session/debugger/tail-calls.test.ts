@@ -117,7 +117,7 @@ describe('tail calls in the debugger', () => {
     expect(counts(s).slice(0, 4)).toEqual([1, 0, 0, 1]);
     expect(c.execute('tail jmp_table 2 parse_ipv6').text).toBe('jmp_table[2] = parse_ipv6 (was empty)\n');
     expect(c.execute('tail jmp_table 9 parse_ipv6')).toMatchObject({ ok: false, text: 'jmp_table: index 9 is out of range (max_entries 4): E2BIG\n' });
-    expect(c.execute('tail counts 0 parse_ipv6')).toMatchObject({ ok: false, text: 'counts is a array map, not a prog_array\n' });
+    expect(c.execute('tail counts 0 parse_ipv6')).toMatchObject({ ok: false, text: 'counts is an array map, not a prog_array\n' });
     expect(c.execute('tail jmp_table 2 nosuch').text).toMatch(/^no program named nosuch/);
     const again = c.execute('run');
     expect(again.stop).toMatchObject({ reason: 'exited', status: { r0: 3n }, tailCall: { to: 'parse_ipv6', index: 2 } });

@@ -209,7 +209,8 @@ export class DebugConsole {
     const current = this.dbg.programName();
     if (t === '') return { locs: [{ pc: this.dbg.target.pc(), program: current }], requested: `*${this.dbg.target.pc()}` };
     const inProgram = /^([^:\s*]+):(\*?)(.+)$/.exec(t);
-    const named = inProgram ? this.programNamed(inProgram[1]) : undefined;
+    // A source file's name wins over a program's (assembly input names its program after the file).
+    const named = inProgram && !this.isSourceFile(inProgram[1]) ? this.programNamed(inProgram[1]) : undefined;
     if (inProgram && named !== undefined) {
       const rest = inProgram[3].trim();
       if (inProgram[2] === '*') return this.pcLocation(rest, named, t, 1 + inProgram[1].length + 2);
@@ -241,6 +242,10 @@ export class DebugConsole {
     const v = evaluate(e.expr, this.dbg.state);
     if (!v.ok) return { error: v.fault };
     return this.checkPc(Number(v.value.bits), program, requested);
+  }
+
+  private isSourceFile(name: string): boolean {
+    return this.dbg.allLines().some(([, t]) => [...t.values()].some((l) => l.file === name || l.file.endsWith('/' + name)));
   }
 
   /** The object's program a name means (function or SEC() name as the target knows it), if any. */

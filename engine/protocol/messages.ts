@@ -277,6 +277,8 @@ export interface BreakpointInfo {
   readonly condition?: string;
   /** The document program the pc is in; absent: the session's own program. */
   readonly program?: number;
+  /** Times the breakpoint was reached with its condition true (absent while zero). */
+  readonly hits?: number;
 }
 
 export type Request =

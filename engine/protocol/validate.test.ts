@@ -137,6 +137,9 @@ describe('engine message validation', () => {
     expect(values([{ value: '0x1', signed: false, error: 'both' }]).ok).toBe(false);
     expect(values([{ error: 'e', signed: true }]).ok).toBe(false);
     expect(values([{}]).ok).toBe(false);
+    const bps = (b: unknown) => checkEngineMessage({ type: 'response', id: 1, response: { kind: 'breakpoints', breakpoints: [b] } }).ok;
+    expect(bps({ id: 1, pc: 3, enabled: true, condition: 'r1 == 2', hits: 4 })).toBe(true);
+    expect(bps({ id: 1, pc: 3, enabled: true, hits: -1 })).toBe(false);
     const frame = { index: 0, pc: 4, function: 'f', source: { file: 'a.c', line: 3, column: 0, text: 'x++;' }, slots: [] };
     expect(checkEngineMessage({ type: 'response', id: 1, response: { kind: 'state', state: { session: 1, pc: 4, status: 'ready', registers: [], frames: [frame], maps: [] } } }).ok).toBe(true);
   });

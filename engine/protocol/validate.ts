@@ -143,7 +143,7 @@ const abstractState = obj({
   stack: arr(obj({ offset: int(-1_000_000, 0), value: str(10_000) }), 1000),
 });
 
-const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)), program: opt(int()) });
+const breakpoint = obj({ id, pc: int(), enabled: bool, condition: opt(str(1000)), program: opt(int()), hits: opt(int()) });
 /** A value, or an error in its place: the two shapes share no field. */
 const watchValue: Check = (v, p) =>
   isObject(v) && 'error' in v

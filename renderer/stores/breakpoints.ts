@@ -10,9 +10,11 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
 import type { BreakpointInfo } from '../../engine/protocol';
+import { afterPaint } from '../state/after-paint';
 import { useDebugStore } from './debug';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
+import { useWorkspaceStore } from './workspace';
 
 export const useBreakpointsStore = defineStore('breakpoints', () => {
   const debug = useDebugStore();
@@ -33,6 +35,17 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
 
   // The gutter's set is replaced whenever the engine reports breakpoints (toggles, console commands): follow it.
   watch([() => debug.breakpoints, () => debug.session], () => void refresh());
+  // Hit counts change when the program runs: while the pane is in view, ask again after a stop is painted.
+  const workspace = useWorkspaceStore();
+  let scheduled = false;
+  watch(() => debug.state, () => {
+    if (scheduled || !list.value.length || workspace.bottomTab !== 'breakpoints' || workspace.hidden.has('bottom')) return;
+    scheduled = true;
+    afterPaint(() => {
+      scheduled = false;
+      if (!debug.busy) void refresh();
+    });
+  });
 
   /** Runs one debugger command; false (and the engine's words in the notice bar) when it was refused. */
   async function command(line: string, refused: (lines: readonly string[]) => boolean): Promise<boolean> {

@@ -9,6 +9,7 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import type { StateSnapshot, WatchValue } from '../../engine/protocol';
+import { afterPaint } from '../state/after-paint';
 import { useDebugStore } from './debug';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
@@ -16,12 +17,6 @@ import { useWorkspaceStore } from './workspace';
 
 /** What a value is compared by between stops: its bits, or its error text. */
 const keyOf = (v: WatchValue): string => ('value' in v ? v.value : `!${v.error}`);
-
-/** Runs `f` after the next paint: rAF runs just before a frame is painted, a task queued from it runs after. */
-function afterPaint(f: () => void): void {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(f, 0));
-  else setTimeout(f, 0);
-}
 
 export const useWatchesStore = defineStore('watches', () => {
   const workspace = useWorkspaceStore();

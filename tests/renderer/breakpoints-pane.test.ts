@@ -7,6 +7,7 @@ import { useBreakpointsStore } from '../../renderer/stores/breakpoints';
 import { useDebugStore } from '../../renderer/stores/debug';
 import { useDocumentsStore } from '../../renderer/stores/documents';
 import { useUiStore } from '../../renderer/stores/ui';
+import { useWorkspaceStore } from '../../renderer/stores/workspace';
 import BreakpointsPane from '../../renderer/components/BreakpointsPane.vue';
 import { mount, text, typeInto, until } from './harness';
 
@@ -37,10 +38,14 @@ describe('Breakpoints pane', () => {
     const cond = el.querySelector('input[aria-label="Condition of breakpoint 1"]') as HTMLInputElement;
     expect(cond.value).toBe('r1 == 2');
 
-    // The run stops where the condition holds.
+    // The run stops where the condition holds; the pane (in view) shows the hit.
+    useWorkspaceStore().bottomTab = 'breakpoints';
     await debug.run();
     expect(debug.state?.pc).toBe(3);
     expect(debug.state?.registers[1].value).toBe('0x2');
+    await until(() => store.list[0]?.hits === 1, 'the hit count');
+    await nextTick();
+    expect(text(el.querySelector('tr[data-bp="1"] td.hits'))).toBe('1×');
 
     // Edited in place: now r1 == 1.
     typeInto(cond, 'r1 == 1');
@@ -48,6 +53,7 @@ describe('Breakpoints pane', () => {
     await until(() => store.list[0]?.condition === 'r1 == 1', 'the new condition');
     await debug.run();
     expect(debug.state?.registers[1].value).toBe('0x1');
+    await until(() => store.list[0]?.hits === 2, 'the second hit');
 
     // A condition that does not parse is refused; the breakpoint keeps its old one, the text stays for fixing.
     typeInto(cond, 'r1 ==');

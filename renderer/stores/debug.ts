@@ -79,8 +79,21 @@ export const useDebugStore = defineStore('debug', () => {
     if (text.trim()) lastStop.value = { seq: ++seq, text: text.replace(/\n$/, '') };
   }
 
+  /** A session being created: a second command meanwhile (F11 pressed twice) waits for it instead of starting another. */
+  let creating: Promise<number | 'new' | undefined> | undefined;
+
   /** The session for the selected program, created if needed; 'new' when this call created it. */
-  async function ensureSession(): Promise<number | 'new' | undefined> {
+  function ensureSession(): Promise<number | 'new' | undefined> {
+    if (creating) return creating.then((r) => (r === 'new' ? session.value : r));
+    const p = ensureSessionOnce();
+    creating = p;
+    void p.finally(() => {
+      if (creating === p) creating = undefined;
+    });
+    return p;
+  }
+
+  async function ensureSessionOnce(): Promise<number | 'new' | undefined> {
     const doc = docs.current;
     if (!doc) {
       useUiStore().notify('info', 'Open a program first.');

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode, type Insn } from '../../isa';
-import { bpfAvailability, closeFd, mapCreate, mapLookup, mapUpdate, progLoad, progTestRun } from '../../host/bpf';
+import { bpfAvailability, closeFd, mapCreate, mapLookup, mapUpdate, progTestRun } from '../../host/bpf';
+import { bpfSyscall, withBuffers } from '../../host/bpf/syscall';
 import { loadObject, type ObjProgram } from '../../obj';
+import { encodeFuncInfo, encodeLineInfo, kernelBtf } from '../../obj/kernel-btf';
 import { createDebugSession } from './launch';
 import { DIR, FIXTURE_TAILS, fixtureInput, frame } from '../../../tests/fixtures/tail-calls/fixture';
 
@@ -16,6 +18,59 @@ const fds: number[] = [];
 afterAll(() => {
   for (const fd of fds) closeFd(fd);
 });
+
+const BPF_PROG_LOAD = 5;
+const BPF_BTF_LOAD = 18;
+const PROG_TYPE_XDP = 6;
+
+/** BPF_BTF_LOAD of the object's BTF (engine/host/bpf has no BTF command; the layout is object-kernel.test.ts's). */
+function btfLoad(bytes: Uint8Array): number | string {
+  return withBuffers((alloc) => {
+    const data = alloc(bytes.length, bytes);
+    const log = alloc(1 << 16);
+    const attr = alloc(32);
+    attr.view.setBigUint64(0, data.address, true);
+    attr.view.setBigUint64(8, log.address, true);
+    attr.view.setUint32(16, bytes.length, true);
+    attr.view.setUint32(20, log.size, true);
+    attr.view.setUint32(24, 1, true);
+    const r = bpfSyscall(BPF_BTF_LOAD, attr);
+    return r.ok ? r.value : `BPF_BTF_LOAD: ${r.error}`;
+  });
+}
+
+/**
+ * BPF_PROG_LOAD of an XDP program with BTF, func_info and line_info: the kernel refuses a tail call in a
+ * subprogram without BTF ("tail_call is not allowed in subprogs without BTF"), and via_subprog makes one.
+ */
+function progLoadWithBtf(insns: Uint8Array, btfFd: number, funcInfo: Uint8Array, lineInfo: Uint8Array): number | string {
+  return withBuffers((alloc) => {
+    const fi = alloc(funcInfo.length, funcInfo);
+    const li = alloc(lineInfo.length, lineInfo);
+    const license = new TextEncoder().encode('GPL\0');
+    const lic = alloc(license.length, license);
+    const code = alloc(insns.length, insns);
+    const log = alloc(1 << 20);
+    const attr = alloc(152);
+    const v = attr.view;
+    v.setUint32(0, PROG_TYPE_XDP, true);
+    v.setUint32(4, insns.length / 8, true);
+    v.setBigUint64(8, code.address, true);
+    v.setBigUint64(16, lic.address, true);
+    v.setUint32(24, 1, true);
+    v.setUint32(28, log.size, true);
+    v.setBigUint64(32, log.address, true);
+    v.setUint32(72, btfFd, true);
+    v.setUint32(76, 8, true);
+    v.setBigUint64(80, fi.address, true);
+    v.setUint32(88, funcInfo.length / 8, true);
+    v.setUint32(92, 16, true);
+    v.setBigUint64(96, li.address, true);
+    v.setUint32(104, lineInfo.length / 16, true);
+    const r = bpfSyscall(BPF_PROG_LOAD, attr);
+    return r.ok ? r.value : `BPF_PROG_LOAD: ${r.error}\n${new TextDecoder().decode(log.copy()).replace(/\0.*$/s, '').slice(-800)}`;
+  });
+}
 
 const PACKETS: ReadonlyArray<readonly [string, Uint8Array]> = [
   ['IPv4 TCP', frame(0x0800, 6)],
@@ -27,7 +82,7 @@ const PACKETS: ReadonlyArray<readonly [string, Uint8Array]> = [
 ];
 
 /** The kernel's side: maps, programs with map relocations pointing at the maps' fds, slots filled as FIXTURE_TAILS says. */
-function kernelSetup(): { dispatch: number; counts: number } | string {
+function kernelSetup(): { progs: Map<string, number>; counts: number } | string {
   const obj = loadObject(new Uint8Array(readFileSync(join(DIR, 'tail_calls.o'))), { file: 'tail_calls.o' }).object!;
   const mapFds = obj.maps.map((m) => {
     const r = mapCreate({ mapType: m.type.id, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: m.kernelName });
@@ -35,19 +90,23 @@ function kernelSetup(): { dispatch: number; counts: number } | string {
     fds.push(r.fd);
     return r.fd;
   });
+  const btf = kernelBtf(obj);
+  const btfFd = btf.bytes ? btfLoad(btf.bytes) : 'no BTF';
+  if (typeof btfFd === 'string') return btfFd;
+  fds.push(btfFd);
   const progFds = new Map<string, number>();
   for (const p of obj.programs) {
-    const r = progLoad({ progType: 'xdp', insns: patched(p, mapFds), license: obj.license ?? 'GPL', logLevel: 1 });
-    if (!r.ok) return `${p.name}: ${r.message}\n${r.log.slice(-800)}`;
-    fds.push(r.fd!);
-    progFds.set(p.name, r.fd!);
+    const fd = progLoadWithBtf(patched(p, mapFds), btfFd, encodeFuncInfo(p), encodeLineInfo(p));
+    if (typeof fd === 'string') return `${p.name}: ${fd}`;
+    fds.push(fd);
+    progFds.set(p.name, fd);
   }
   const table = mapFds[obj.maps.findIndex((m) => m.name === 'jmp_table')];
   for (const t of FIXTURE_TAILS) {
     const u = mapUpdate(table, u32(t.index), u32(progFds.get(t.program)!));
     if (!u.ok) return `jmp_table[${t.index}]: ${u.message}`;
   }
-  return { dispatch: progFds.get('dispatch')!, counts: mapFds[obj.maps.findIndex((m) => m.name === 'counts')] };
+  return { progs: progFds, counts: mapFds[obj.maps.findIndex((m) => m.name === 'counts')] };
 }
 
 function patched(p: ObjProgram, mapFds: number[]): Uint8Array {
@@ -60,8 +119,8 @@ const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffe
 const u64s = (b: Uint8Array): number => Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
 
 /** The debug session's end state: r0 and counts[0..7], after `continue` or after `step` until the program exits. */
-function debuggerRun(packet: Uint8Array, how: 'continue' | 'step'): { r0: number; counts: number[]; stepsAcrossTailCalls: number } {
-  const input = fixtureInput();
+function debuggerRun(program: string, packet: Uint8Array, how: 'continue' | 'step'): { r0: number; counts: number[]; stepsAcrossTailCalls: number } {
+  const input = fixtureInput(program);
   const s = createDebugSession(
     { insns: input.insns, name: input.name, type: input.type, maps: input.maps, packet, programs: input.programs, tails: FIXTURE_TAILS },
     { lines: input.lines, functions: input.functions, programs: new Map(input.programs.map((p) => [p.name, p] as const)) },
@@ -80,10 +139,14 @@ function debuggerRun(packet: Uint8Array, how: 'continue' | 'step'): { r0: number
 }
 
 describe(`tail calls in the debugger agree with BPF_PROG_TEST_RUN${avail.ok ? '' : ` (skipped: ${avail.reason})`}`, () => {
-  it.skipIf(!avail.ok).each(PACKETS)('%s: r0 and counts[] as the kernel leaves them', (_name, packet) => {
+  const cases = [
+    ...PACKETS.map(([name, packet]) => ['dispatch', name, packet] as const),
+    ['via_subprog', 'tail call from a subprogram', frame(0x86dd)] as const,
+  ];
+  it.skipIf(!avail.ok).each(cases)('%s, %s: r0 and counts[] as the kernel leaves them', (program, _name, packet) => {
     const k = kernelSetup();
     if (typeof k === 'string') throw new Error(k);
-    const run = progTestRun(k.dispatch, { dataIn: packet });
+    const run = progTestRun(k.progs.get(program)!, { dataIn: packet });
     expect(run.ok, run.message).toBe(true);
     const kernelCounts = Array.from({ length: 8 }, (_, i) => {
       const v = mapLookup(k.counts, u32(i), 8);
@@ -91,12 +154,12 @@ describe(`tail calls in the debugger agree with BPF_PROG_TEST_RUN${avail.ok ? ''
       return u64s(v.value);
     });
     const expected = { r0: run.retval, counts: kernelCounts };
-    const cont = debuggerRun(packet, 'continue');
-    const stepped = debuggerRun(packet, 'step');
+    const cont = debuggerRun(program, packet, 'continue');
+    const stepped = debuggerRun(program, packet, 'step');
     expect({ r0: cont.r0, counts: cont.counts }).toEqual(expected);
     expect({ r0: stepped.r0, counts: stepped.counts }).toEqual(expected);
     // Every taken tail call was stepped across (counts[4] is the self-calling program's runs).
     expect(stepped.stepsAcrossTailCalls).toBe(kernelCounts[1] + kernelCounts[2] + kernelCounts[4]);
-    console.log(`${_name}: kernel r0 ${run.retval}, counts ${kernelCounts.join(' ')}; debugger agrees (continue and ${stepped.stepsAcrossTailCalls} tail calls stepped across)`);
+    console.log(`${program}, ${_name}: kernel r0 ${run.retval}, counts ${kernelCounts.join(' ')}; debugger agrees (continue and ${stepped.stepsAcrossTailCalls} tail calls stepped across)`);
   });
 });

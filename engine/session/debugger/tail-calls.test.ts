@@ -6,8 +6,8 @@ import { FIXTURE_TAILS, fixtureInput, frame, lineOf } from '../../../tests/fixtu
 import { createDebugSession, type DebugSession } from './launch';
 import type { TailSpec } from './programs';
 
-function session(packet: Uint8Array, tails: readonly TailSpec[] = FIXTURE_TAILS): DebugSession {
-  const input = fixtureInput();
+function session(packet: Uint8Array, tails: readonly TailSpec[] = FIXTURE_TAILS, program?: string): DebugSession {
+  const input = fixtureInput(program);
   const s = createDebugSession(
     { insns: input.insns, name: input.name, type: input.type, maps: input.maps, packet, programs: input.programs, tails },
     { lines: input.lines, functions: input.functions, programs: new Map(input.programs.map((p) => [p.name, p] as const)) },
@@ -77,7 +77,7 @@ describe('tail calls in the debugger', () => {
     const s = session(frame(0x86dd));
     const c = s.console;
     const made = c.execute(`break tail_calls.c:${BUMP_LINE}`);
-    expect(made.text.trim().split('\n').map((l) => / in (\w+):/.exec(l)?.[1])).toEqual(['dispatch', 'parse_ipv4', 'parse_ipv6', 'again']);
+    expect(made.text.trim().split('\n').map((l) => / in (\w+):/.exec(l)?.[1])).toEqual(['dispatch', 'parse_ipv4', 'parse_ipv6', 'again', 'via_subprog']);
     expect(c.execute('run').stop).toMatchObject({ reason: 'breakpoint', program: 'dispatch' });
     const inCallee = c.execute('continue');
     expect(inCallee.stop).toMatchObject({ reason: 'breakpoint', program: 'parse_ipv6', tailCall: { to: 'parse_ipv6', index: 1 } });
@@ -87,6 +87,30 @@ describe('tail calls in the debugger', () => {
     expect(s.debugger.frames()).toHaveLength(1);
     expect(c.execute('continue').stop?.status).toMatchObject({ state: 'exited', r0: 3n }); // XDP_TX
     expect(counts(s).slice(0, 4)).toEqual([1, 0, 1, 0]);
+  });
+
+  it('a tail call made in a subprogram: the target runs in that frame from its entry, and finish returns its r0 to the caller', () => {
+    const s = session(frame(0x86dd), FIXTURE_TAILS, 'via_subprog');
+    const c = s.console;
+    expect(c.execute('break tail_from_sub').text).toMatch(/^Breakpoint 1 at pc \d+ in via_subprog: file .*, line \d+\.\n$/);
+    expect(c.execute('run').stop).toMatchObject({ reason: 'breakpoint', program: 'via_subprog' });
+    expect(s.debugger.frames()).toHaveLength(2);
+    let r = c.execute('step');
+    while (s.debugger.programName() === 'via_subprog') r = c.execute('step');
+    expect(r.stop).toMatchObject({ program: 'parse_ipv6', pc: 0, tailCall: { from: 'via_subprog', to: 'parse_ipv6', index: 1 } });
+    expect(s.debugger.frames().map((f) => [f.program, f.entry])).toEqual([['parse_ipv6', 0], ['via_subprog', 0]]);
+    expect(c.execute('bt').text).toMatch(/^#0 {2}pc 0 in parse_ipv6 at .*\n#1 {2}pc 0 in via_subprog at .*\n$/);
+    const fin = c.execute('finish');
+    expect(fin.stop).toMatchObject({ reason: 'step', program: 'via_subprog', pc: 1 });
+    expect(s.debugger.target.reg(0)).toBe(3n); // parse_ipv6's XDP_TX came back as tail_from_sub's value
+    // One instruction back is parse_ipv6's exit, in its frame; from its entry, one more is the subprogram's tail call.
+    expect(c.execute('reverse-stepi').stop).toMatchObject({ program: 'parse_ipv6' });
+    expect(s.debugger.frames()).toHaveLength(2);
+    while (s.debugger.target.pc() !== 0 || s.debugger.programName() !== 'parse_ipv6') c.execute('reverse-stepi');
+    expect(c.execute('reverse-stepi').stop).toMatchObject({ program: 'via_subprog' });
+    expect(s.debugger.insnAt(s.debugger.target.pc())).toMatchObject({ imm: 12, form: { id: 'call' } });
+    expect(c.execute('continue').stop?.status).toMatchObject({ state: 'exited', r0: 3n });
+    expect(counts(s)[6]).toBe(1);
   });
 
   it('the 33-tail-call limit: the program in slot 3 tail-calls itself, runs 33 times, and the 34th call falls through', () => {

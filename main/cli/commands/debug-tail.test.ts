@@ -34,17 +34,17 @@ describe('bpfdbg debug --tail', () => {
     );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Other programs (tail call targets): parse_ipv4, parse_ipv6, again; slots filled: jmp_table[0] = parse_ipv4, jmp_table[1] = parse_ipv6.');
+    expect(r.out).toContain('Other programs (tail call targets): parse_ipv4, parse_ipv6, again, via_subprog; slots filled: jmp_table[0] = parse_ipv4, jmp_table[1] = parse_ipv6.');
     expect(r.out).toContain('tail call jmp_table[1] at pc 30: dispatch -> parse_ipv6 (tail call 1 of at most 33)\n=> 0 in parse_ipv6: w1 = 2');
     expect(r.out).toMatch(/\(bpfdbg\) bt\n#0 {2}pc 0 in parse_ipv6 at .*tail_calls\.c:\d+\n/);
-    expect(r.out).toContain('jmp_table: prog_array, max_entries 4; [0] = parse_ipv4, [1] = parse_ipv6\nPrograms: dispatch, parse_ipv4, parse_ipv6, again; executing parse_ipv6.\nTail calls made in this run: 1 of 33');
+    expect(r.out).toContain('jmp_table: prog_array, max_entries 4; [0] = parse_ipv4, [1] = parse_ipv6\nPrograms: dispatch, parse_ipv4, parse_ipv6, again, via_subprog; executing parse_ipv6.\nTail calls made in this run: 1 of 33');
     // Emptied slot: the next run's tail call falls through (and the breakpoint in dispatch still stops first).
     expect(r.out).toContain('jmp_table[1] emptied (was parse_ipv6)\n(bpfdbg) run\nStarting over from the beginning.\nBreakpoint 1, pc 28 in dispatch');
   });
 
   it('refuses bad --tail values with exit 2 or 1 and the reason', async () => {
     expect(await debug(['--tail', 'jmp_table=parse_ipv4'], '')).toMatchObject({ code: 2, err: expect.stringContaining('--tail: "jmp_table=parse_ipv4" is not MAP:INDEX=PROGRAM[@TYPE]') });
-    expect(await debug(['--tail', 'jmp_table:0=nosuch'], '')).toMatchObject({ code: 1, err: expect.stringContaining('--tail jmp_table:0=nosuch: no program named nosuch (programs: dispatch, parse_ipv4, parse_ipv6, again)') });
+    expect(await debug(['--tail', 'jmp_table:0=nosuch'], '')).toMatchObject({ code: 1, err: expect.stringContaining('--tail jmp_table:0=nosuch: no program named nosuch (programs: dispatch, parse_ipv4, parse_ipv6, again, via_subprog)') });
     expect(await debug(['--tail', 'counts:0=parse_ipv4'], '')).toMatchObject({ code: 1, err: expect.stringContaining('counts is an array map, not a prog_array') });
     expect(await debug(['--tail', 'jmp_table:4=parse_ipv4'], '')).toMatchObject({ code: 1, err: expect.stringContaining('index 4 is out of range (max_entries 4): E2BIG') });
   });

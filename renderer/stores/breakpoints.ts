@@ -47,26 +47,28 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
     });
   });
 
-  /** Runs one debugger command; false (and the engine's words in the notice bar) when it was refused. */
-  async function command(line: string, refused: (lines: readonly string[]) => boolean): Promise<boolean> {
-    if (debug.session === undefined && (await debug.ensureSession()) === undefined) return false;
+  /** Runs one debugger command; undefined when done, else the engine's words (also put in the notice bar). */
+  async function command(line: string, refused: (lines: readonly string[]) => boolean): Promise<string | undefined> {
+    if (debug.session === undefined && (await debug.ensureSession()) === undefined) return 'no program to debug';
     const session = debug.session as number;
     busy.value = true;
     try {
       const r = await engine.request({ kind: 'console', session, line });
       if (r.kind !== 'console') {
-        ui.notify('error', `${line}: ${r.kind === 'error' ? r.message : r.kind}`);
-        return false;
+        const text = `${line}: ${r.kind === 'error' ? r.message : r.kind}`;
+        ui.notify('error', text);
+        return text;
       }
       const lines = r.lines;
       // The gutter follows (and this store's watcher refreshes the list from the new set).
       if (r.breakpoints) debug.breakpoints = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
       list.value = r.breakpoints ?? list.value;
       if (refused(lines)) {
-        ui.notify('error', lines.join(' ').trim() || `${line}: refused`);
-        return false;
+        const text = lines.join(' ').trim() || `${line}: refused`;
+        ui.notify('error', text);
+        return text;
       }
-      return true;
+      return undefined;
     } finally {
       busy.value = false;
     }
@@ -75,22 +77,22 @@ export const useBreakpointsStore = defineStore('breakpoints', () => {
   const failed = (pattern: RegExp) => (lines: readonly string[]): boolean => !lines.some((l) => pattern.test(l));
 
   /** A breakpoint at `pc`, conditional when `condition` is given. */
-  function add(pc: number, condition = ''): Promise<boolean> {
+  function add(pc: number, condition = ''): Promise<string | undefined> {
     const c = condition.trim();
     return command(`break *${pc}${c ? ` if ${c}` : ''}`, failed(/^(Temporary )?[Bb]reakpoint \d+/));
   }
 
   /** Sets (or with an empty text removes) breakpoint `id`'s condition. */
-  function setCondition(id: number, condition: string): Promise<boolean> {
+  function setCondition(id: number, condition: string): Promise<string | undefined> {
     const c = condition.trim();
     return command(`condition ${id}${c ? ` ${c}` : ''}`, failed(c ? /^Breakpoint \d+ condition:/ : /^Breakpoint \d+ now unconditional/));
   }
 
-  function setEnabled(id: number, enabled: boolean): Promise<boolean> {
+  function setEnabled(id: number, enabled: boolean): Promise<string | undefined> {
     return command(`${enabled ? 'enable' : 'disable'} ${id}`, () => false);
   }
 
-  function remove(id: number): Promise<boolean> {
+  function remove(id: number): Promise<string | undefined> {
     return command(`delete ${id}`, () => false);
   }
 

@@ -61,6 +61,10 @@ describe('Breakpoints pane', () => {
     await until(() => useUiStore().notices.some((n) => n.level === 'error'), 'the refusal');
     expect(useUiStore().notices.at(-1)?.text).toMatch(/bad condition/);
     expect(store.list[0].condition).toBe('r1 == 1');
+    // ...and under the field that was refused, where the user is typing.
+    await nextTick();
+    expect(text(el.querySelector('tr[data-bp="1"] .refused'))).toMatch(/bad condition/);
+    expect(cond.value).toBe('r1 ==');
 
     // Disable: the gutter's set drops it; delete: gone.
     const box = el.querySelector('input[aria-label="Breakpoint 1 enabled"]') as HTMLInputElement;

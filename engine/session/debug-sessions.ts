@@ -422,7 +422,8 @@ export class DebugSessions {
           const to = s.value !== undefined && s.value > 0xffffffffn ? t.describeAddress?.(s.value) : undefined;
           return {
             offset: s.offset, ...(s.bytes ? { bytes: hexBytes(s.bytes) } : {}), origin: describeOrigin(s.origin), originKind: s.origin.kind,
-            ...('pc' in s.origin ? { originPc: s.origin.pc } : {}), ...(to !== undefined ? { pointsTo: to } : {}),
+            // A pc of another program (written before a tail call) is named in the text only: originPc indexes the session's listing.
+            ...('pc' in s.origin && s.origin.program === undefined ? { originPc: s.origin.pc } : {}), ...(to !== undefined ? { pointsTo: to } : {}),
           };
         }),
       })),

@@ -48,12 +48,12 @@ export interface ProgramDebugInfo {
   readonly functions?: ReadonlyMap<number, string>;
 }
 
-/** What was last stored in an 8-byte stack slot. */
+/** What was last stored in an 8-byte stack slot; `program` when the pc is not in the debugged program (tail calls). */
 export type SlotOrigin =
-  | { readonly kind: 'spill'; readonly reg: number; readonly pc: number }
-  | { readonly kind: 'store'; readonly pc: number; readonly size: number; readonly reg?: number }
-  | { readonly kind: 'atomic'; readonly pc: number }
-  | { readonly kind: 'helper'; readonly pc: number }
+  | { readonly kind: 'spill'; readonly reg: number; readonly pc: number; readonly program?: string }
+  | { readonly kind: 'store'; readonly pc: number; readonly size: number; readonly reg?: number; readonly program?: string }
+  | { readonly kind: 'atomic'; readonly pc: number; readonly program?: string }
+  | { readonly kind: 'helper'; readonly pc: number; readonly program?: string }
   | { readonly kind: 'edit' }
   | { readonly kind: 'uninit' };
 
@@ -405,7 +405,10 @@ export class Debugger {
     let prev: Array<readonly [bigint, SlotOrigin | undefined]> = NO_ORIGINS;
     if (ch.mem.length) {
       prev = [];
-      for (const m of ch.mem) this.noteWrite(m, originOf(insn, pc), prev);
+      // A tail call keeps the frame's stack: a slot the caller wrote reads "at pc 3 of dispatch" in the callee.
+      const origin = originOf(insn, pc);
+      const tagged = ch.program !== undefined && ch.program !== this.entry && 'pc' in origin ? { ...origin, program: ch.program } : origin;
+      for (const m of ch.mem) this.noteWrite(m, tagged, prev);
     }
     // The history keeps what undo needs, not the change's register and byte lists.
     this.history.push({ kind: 'step', change: { pc: ch.pc, depthBefore: ch.depthBefore, depthAfter: ch.depthAfter, token: ch.token, regs: NO_REGS, mem: NO_MEM, program: ch.program }, origins: prev });

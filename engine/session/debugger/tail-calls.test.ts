@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURE_TAILS, fixtureInput, frame, lineOf } from '../../../tests/fixtures/tail-calls/fixture';
 import { createDebugSession, type DebugSession } from './launch';
 import type { TailSpec } from './programs';
+import { describeOrigin } from './views';
 
 function session(packet: Uint8Array, tails: readonly TailSpec[] = FIXTURE_TAILS, program?: string): DebugSession {
   const input = fixtureInput(program);
@@ -82,6 +83,9 @@ describe('tail calls in the debugger', () => {
     const inCallee = c.execute('continue');
     expect(inCallee.stop).toMatchObject({ reason: 'breakpoint', program: 'parse_ipv6', tailCall: { to: 'parse_ipv6', index: 1 } });
     expect(c.execute('bt').text).toMatch(/^#0 {2}pc \d+ in bump of parse_ipv6 at .*:\d+\n#1 {2}pc 1 in parse_ipv6 at .*\n$/);
+    // bump's key store at fp-4 was made by parse_ipv6's copy of bump: the slot says so.
+    const [inner] = s.debugger.frames();
+    expect(describeOrigin(s.debugger.slotOrigin(inner.fp - 8n))).toMatch(/^4-byte store of r1 at pc \d+ of parse_ipv6$/);
     const fin = c.execute('finish');
     expect(fin.stop).toMatchObject({ reason: 'step', program: 'parse_ipv6', pc: 2 });
     expect(s.debugger.frames()).toHaveLength(1);

@@ -96,15 +96,16 @@ export function consoleView(dbg: Debugger): readonly string[] {
 }
 
 export function describeOrigin(o: SlotOrigin): string {
+  const of = 'program' in o && o.program !== undefined ? ` of ${o.program}` : '';
   switch (o.kind) {
     case 'spill':
-      return `spilled r${o.reg} at pc ${o.pc}`;
+      return `spilled r${o.reg} at pc ${o.pc}${of}`;
     case 'store':
-      return `${o.size}-byte ${o.reg !== undefined ? `store of r${o.reg}` : 'immediate store'} at pc ${o.pc}`;
+      return `${o.size}-byte ${o.reg !== undefined ? `store of r${o.reg}` : 'immediate store'} at pc ${o.pc}${of}`;
     case 'atomic':
-      return `atomic update at pc ${o.pc}`;
+      return `atomic update at pc ${o.pc}${of}`;
     case 'helper':
-      return `written by the helper call at pc ${o.pc}`;
+      return `written by the helper call at pc ${o.pc}${of}`;
     case 'edit':
       return 'set by the user';
     case 'uninit':

@@ -74,6 +74,12 @@ describe('tail calls over the protocol', () => {
     const end = await ask({ kind: 'run', session });
     expect(end).toMatchObject({ kind: 'stopped', reason: 'breakpoint' });
     expect(await ask({ kind: 'run', session })).toMatchObject({ kind: 'stopped', reason: 'exit', state: { message: 'exited with r0 = 0x1', program: index('parse_ipv4') } });
+    // New inputs keep the slots, unless the kernel would now refuse them: a socket filter cannot use an array of XDP programs.
+    const same = await ask({ kind: 'session.restart', session, inputs: { type: 'xdp', packet: hex(frame(0x86dd)), memory: [] } });
+    expect(same).toMatchObject({ kind: 'session', diagnostics: [], state: { program: index('dispatch') } });
+    if (same.kind === 'session') expect(same.state.maps.find((m) => m.name === 'jmp_table')!.slots).toEqual([{ index: 0, program: index('parse_ipv4') }]);
+    const other = await ask({ kind: 'session.restart', session, inputs: { type: 'socket_filter', packet: hex(frame(0x86dd)), memory: [] } });
+    expect(other).toMatchObject({ kind: 'session', diagnostics: [{ code: 'session.tail-slot', severity: 'warning', message: expect.stringContaining('jmp_table[0] = parse_ipv4 not kept: bpf_check_tail_call: a socket_filter program cannot use jmp_table') }] });
   });
 
   it('the validator refuses malformed prog-array.set requests, naming the field', () => {

@@ -5,7 +5,7 @@
 // (ctx, packet, memory probe_read can reach), applies edits made in the UI (registers, map
 // entries), and turns their state into data a protocol can carry (64-bit values as hex strings,
 // bytes as hex pairs).
-import { error, type Diagnostic } from '../isa';
+import { error, warning, type Diagnostic } from '../isa';
 import { ArrayMap, ERRNO, HashMap, MAX_FUNC_ARGS, ProgArrayMap, TRACE_ENTRY, joinAddress, type BpfMap, type Kernel, type RunProgType } from '../kernel';
 import { PROG_TYPES } from '../kernel/prog-types';
 import { DebugConsole } from './debugger/commands';
@@ -298,8 +298,9 @@ export class DebugSessions {
     e.inputs = inputs;
     e.memoryAddresses = launched.addresses;
     e.outputSeen = 0;
-    e.session.debugger.reset(carryTailSlots(e.session.debugger.target, launched.target));
-    return { state: this.snapshot(id), diagnostics: launched.diagnostics };
+    const refused: Diagnostic[] = [];
+    e.session.debugger.reset(carryTailSlots(e.session.debugger.target, launched.target, (m) => refused.push(warning('session.tail-slot', m))));
+    return { state: this.snapshot(id), diagnostics: [...launched.diagnostics, ...refused] };
   }
 
   /** The session's inputs with the ctx layout of its run type. */

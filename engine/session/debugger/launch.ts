@@ -101,13 +101,18 @@ export function createDebugSession(spec: LaunchSpec, opts: DebuggerOptions & Con
  * as gdb keeps breakpoints: programs never change prog_array slots themselves, so the old target's
  * slots are exactly the user's choices.
  */
-export function carryTailSlots<T extends DebugTarget>(from: DebugTarget, to: T): T {
+export function carryTailSlots<T extends DebugTarget>(from: DebugTarget, to: T, refused?: (message: string) => void): T {
   if (!from.tailSlots || !to.setTailSlot || !to.tailSlots) return to;
   const key = (s: { map: string; index: number }): string => `${s.map}\0${s.index}`;
   const want = new Map(from.tailSlots().map((s) => [key(s), s] as const));
   const have = new Map(to.tailSlots().map((s) => [key(s), s] as const));
   // Only differences are applied, so slots the launch filled with an explicit type (@dtrace) keep it.
   for (const [k, s] of have) if (want.get(k)?.program !== s.program) to.setTailSlot(s.map, s.index, undefined);
-  for (const [k, s] of want) if (have.get(k)?.program !== s.program) to.setTailSlot(s.map, s.index, s.program);
+  for (const [k, s] of want) {
+    if (have.get(k)?.program === s.program) continue;
+    // A relaunch with another run type can make the kernel refuse a slot (bpf_check_tail_call).
+    const r = to.setTailSlot(s.map, s.index, s.program);
+    if (!r.ok) refused?.(`${s.map}[${s.index}] = ${s.program} not kept: ${r.message}`);
+  }
   return to;
 }

@@ -7,7 +7,7 @@ import type { Insn } from '../isa';
 import { HELPER_PROTOS, helperKernelName, type ArgType, type HelperProto } from '../kernel/helper-protos';
 import { ctxAccess, type ProgType } from '../kernel/prog-types';
 import {
-  boundsSync, coerceToSize, constValue, isConst, mark32Unbounded, markKnown, markUnbounded, refineCond, REV_COND,
+  boundsSync, coerceToSize, constValue, isConst, mark32Unbounded, markKnown, markKnown32, markUnbounded, refineCond, REV_COND,
   S64_MAX, S64_MIN, safeToCompute, scalarAlu, scalarBranchTaken, FLIP_COND, u64, s64, zext32To64,
   type Bounds, type Cond, type ScalarAluOp,
 } from './bounds';
@@ -20,7 +20,7 @@ import { printFrame, regTypeStr, VerifierLog, type Scratch } from './log';
 import { StackLiveness } from './stack-liveness';
 import {
   BPF_REG_FP, cloneReg, cloneState, EMPTY_SLOT, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
-  writableSlot, type FrameState, type MapInfo, type RegState, type VerifierState,
+  writableSlot, type FrameState, type MapInfo, type RegState, type StackSlot, type VerifierState,
 } from './state';
 import { statesEqual, statesMaybeLooping } from './states-equal';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
@@ -416,7 +416,7 @@ export class Analyzer {
       cp.sccEntry = chain;
       if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
     }
-    this.stats.totalStates++;
+    this.stats.totalStates++; if (process.env.VDBG) this.log.write(`CHECKPOINT at ${this.pc}\n`);
     this.exploredSize++;
     this.stats.peakStates = Math.max(this.stats.peakStates, this.exploredSize + this.freeListSize);
     this.prevJmpsProcessed = this.jmpsProcessed;
@@ -568,11 +568,15 @@ export class Analyzer {
       if ((f.kind === 'end' || f.kind === 'bswap') && regs[insn.dst].type === 'SCALAR_VALUE') {
         this.checkDst(insn.dst, false);
         const d = regs[insn.dst];
-        scalarByteSwap(d, f.order === 'swap' || f.order === 'be', (typeof f.imm === 'number' ? f.imm : insn.imm) / 8);
-        d.id = 0;
-        d.addConst = false;
-        d.addConst32 = false;
-        d.off = 0;
+        const bytes = (typeof f.imm === 'number' ? f.imm : insn.imm) / 8;
+        scalarByteSwap(d, f.order === 'swap' || f.order === 'be', bytes);
+        // le64 on a little-endian host changes nothing, and the register keeps its id (linked scalars stay linked).
+        if (!(f.order === 'le' && bytes === 8)) {
+          d.id = 0;
+          d.addConst = false;
+          d.addConst32 = false;
+          d.off = 0;
+        }
       } else if (f.kind === 'neg' && regs[insn.dst].type === 'SCALAR_VALUE') {
         this.checkDst(insn.dst, false);
         const d = regs[insn.dst];
@@ -686,6 +690,7 @@ export class Analyzer {
     }
     const d = regs[insn.dst];
     const srcCopy: Bounds = { ...src };
+    if ((op === 'and' || op === 'or') && tnumIsConst(src.varOff)) this.maybeForkScalars(insn, d);
     scalarAlu(d, srcCopy, op, alu32);
     // Linked scalars (rX = rY; rX += K): 6.18 links 64- and 32-bit adds alike.
     if (op === 'add' && d.id && isConst(src, alu32)) {
@@ -706,6 +711,34 @@ export class Analyzer {
       d.addConst32 = false;
       d.off = 0;
     }
+  }
+
+  /**
+   * maybe_fork_scalars (6.18 stable): `x s>>= 63` (or `w s>>= 31`) leaves -1 or 0, and LLVM follows it with an AND or
+   * OR by a constant to select between two values. The range [-1, 0] cannot describe that, so the walk forks: this
+   * path goes on with -1, and the same instruction is verified again with 0 ("from N to N").
+   */
+  private maybeForkScalars(insn: Insn, d: RegState): void {
+    let alu32: boolean;
+    if (d.smin === -1n && d.smax === 0n) alu32 = false;
+    else if (d.s32min === -1n && d.s32max === 0n) alu32 = true;
+    else return;
+    const other = this.pushPath(this.pc);
+    const r = other.frames[other.curframe].regs[insn.dst];
+    const known = (reg: RegState, v: bigint): void => {
+      if (alu32) {
+        markKnown32(reg, v);
+        return;
+      }
+      markKnown(reg, v);
+      reg.off = 0;
+      reg.id = 0;
+      reg.addConst = false;
+      reg.addConst32 = false;
+      reg.refObjId = 0;
+    };
+    known(r, 0n);
+    known(d, -1n);
   }
 
   /** adjust_ptr_min_max_vals: pointer +/- scalar. */
@@ -1021,8 +1054,7 @@ export class Analyzer {
       saveRegisterState(st, value, size);
       this.insnStack = access;
     } else {
-      st.spilled = notInitReg();
-      if (st.types.some((x) => x === 'SPILL')) st.types = st.types.map((x) => (x === 'SPILL' ? 'MISC' : x));
+      scrubSpecialSlot(st);
       const zero = (value && value.type === 'SCALAR_VALUE' && tnumIsConst(value.varOff) && value.varOff.value === 0n) || (!value && stImm === 0);
       // STACK_ZERO is only right if the zero is exact: the value register becomes precise.
       if (zero && value) this.markPrecise(valueRegno);
@@ -1054,9 +1086,9 @@ export class Analyzer {
         zeroUsed = true;
         continue;
       }
-      st.spilled = notInitReg();
+      scrubSpecialSlot(st);
       let nt: 'MISC' | 'ZERO' = 'MISC';
-      if (writingZero && ty === 'ZERO') {
+      if (writingZero && st.types[slot % 8] === 'ZERO') {
         nt = 'ZERO';
         zeroUsed = true;
       }
@@ -1907,3 +1939,12 @@ function subprogStarts(prog: Program): number[] {
 }
 
 const slotBit = (spi: number): bigint => 1n << BigInt(spi);
+
+/**
+ * scrub_special_slot (6.18 stable): a plain write into a slot holding a spilled register forgets the register and
+ * turns every initialised byte of the slot into MISC, so no half-spill is left behind.
+ */
+function scrubSpecialSlot(st: StackSlot): void {
+  st.spilled = notInitReg();
+  if (st.types[7] === 'SPILL') for (let i = 0; i < 8; i++) if (st.types[i] !== 'INVALID') st.types[i] = 'MISC';
+}

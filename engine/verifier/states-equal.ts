@@ -94,7 +94,9 @@ export function regSafe(o: RegState, c: RegState, ids: IdMap, exact: ExactLevel)
     case 'PTR_TO_MAP_KEY': case 'PTR_TO_MAP_VALUE': case 'PTR_TO_MEM':
       return sameUpToVarOff(o, c) && rangeWithin(o, c) && tnumWithin(o, c) && ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
     case 'PTR_TO_PACKET': case 'PTR_TO_PACKET_META':
-      if (o.range > c.range || o.off !== c.off || !ids.check(o.id, c.id)) return false;
+      // A negative range (AT_PKT_END, BEYOND_PKT_END) predicts later pkt_end compares: it must match exactly.
+      if (o.range < 0 || c.range < 0 ? o.range !== c.range : o.range > c.range) return false;
+      if (o.off !== c.off || !ids.check(o.id, c.id)) return false;
       return rangeWithin(o, c) && tnumWithin(o, c);
     case 'PTR_TO_STACK':
       return regsExact(o, c, ids) && o.frameno === c.frameno;

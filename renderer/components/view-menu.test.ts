@@ -6,6 +6,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { useWorkspaceStore } from '../stores/workspace';
 import ViewMenu from './ViewMenu.vue';
 import WorkspaceMenu from './WorkspaceMenu.vue';
+import StatePanes from './StatePanes.vue';
 
 let app: App | undefined;
 afterEach(() => {
@@ -77,5 +78,26 @@ describe('ViewMenu', () => {
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     await nextTick();
     expect(el.querySelector('[data-testid=workspace-popover]')).toBeNull();
+  });
+
+  it('the state tabs follow the arrow keys and keep the choice in the workspace store', async () => {
+    const el = mount(StatePanes);
+    const ws = useWorkspaceStore();
+    const nav = el.querySelector('nav[role=tablist]') as HTMLElement;
+    const key = async (k: string): Promise<void> => {
+      nav.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+      await nextTick();
+    };
+    await key('ArrowRight');
+    expect(ws.stateTab).toBe('calls');
+    await key('ArrowRight');
+    expect(ws.stateTab).toBe('watches');
+    expect(el.querySelector('[data-testid=tab-watches]')?.getAttribute('tabindex')).toBe('0');
+    await key('End');
+    expect(ws.stateTab).toBe('inputs');
+    await key('ArrowRight');
+    expect(ws.stateTab).toBe('stack');
+    await key('ArrowLeft');
+    expect(ws.stateTab).toBe('inputs');
   });
 });

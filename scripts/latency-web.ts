@@ -1,7 +1,7 @@
 // Step round-trip latency in browser mode: from the F11 key (or the Into button) to the updated panes, in Debian's Chromium.
 //
 //   npx electron-vite build && npx tsx scripts/latency-web.ts [--steps N] [--warmup N] [--gap MS] [--insns N] [--input key|click]
-//     [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js]
+//     [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js] [--against OTHER/main/web.js]
 //
 // Starts the built web host (out/main/web.js) on a free port, opens a straight-line program of
 // --insns instructions (so every step moves the current line), starts it, then steps --steps times.
@@ -21,7 +21,9 @@
 // tick. (Stepping back to back would lock every press to one phase of it; a page that animates would
 // make every step wait for a tick, which this app does not do.)
 // Target: p95 < 16 ms (one 60 Hz frame). `--trace FILE` writes a Chromium trace of the measured steps.
-import { chromium } from '@playwright/test';
+// `--against` measures a second build (e.g. a copy of an older out/) in turns with the first, each in its
+// own browser context, so a comparison is not skewed by the machine's load changing between runs.
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -45,6 +47,8 @@ interface Args {
   web: string;
   /** Idle time before each step, uniform in [0, gap] ms, so key presses fall at random points of the frame clock as a user's do. */
   gap: number;
+  /** Another built web host to measure in turns with --web (an A/B comparison under the same load). */
+  against?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -59,8 +63,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--trace') a.trace = v;
     else if (k === '--web') a.web = path.resolve(v);
     else if (k === '--gap') a.gap = Number(v);
+    else if (k === '--against') a.against = path.resolve(v);
     else if (k === '--viewport' && /^\d+x\d+$/.test(v)) [a.width, a.height] = v.split('x').map(Number);
-    else throw new Error(`usage: latency-web.ts [--steps N] [--insns N] [--warmup N] [--input key|click] [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js] [--gap MS] (bad '${k}')`);
+    else throw new Error(`usage: latency-web.ts [--steps N] [--insns N] [--warmup N] [--input key|click] [--viewport WxH] [--chromium PATH] [--trace FILE.json] [--web out/main/web.js] [--gap MS] [--against OTHER/main/web.js] (bad '${k}')`);
   }
   if (a.insns < a.steps + a.warmup + 2) a.insns = a.steps + a.warmup + 2;
   return a;
@@ -248,80 +253,113 @@ async function engineOnly(source: string, steps: number): Promise<{ step: number
   return { step, locate };
 }
 
+interface App {
+  label: string;
+  page: Page;
+  errors: string[];
+  results: PageStep[];
+}
+
+/** A page of the app at `url` with the program open and its session stopped at the entry. */
+async function openApp(browser: Browser, label: string, url: string, args: Args, source: string): Promise<App> {
+  // A context of its own: its own renderer process, as a second window of the app would have.
+  const context = await browser.newContext({ viewport: { width: args.width, height: args.height } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  // tsx compiles with keepNames, so functions handed to the page call esbuild's __name helper: give the page one.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await page.addInitScript(instrumentSockets);
+  await page.goto(url);
+  await page.getByTestId('empty').waitFor();
+  await page.getByTestId('file-input').setInputFiles({ name: 'p.s', mimeType: 'text/plain', buffer: Buffer.from(source) });
+  await page.getByTestId('listing').getByText('r0 += 0x1', { exact: true }).first().waitFor().catch((e: unknown) => {
+    throw new Error(`the program did not open: ${errors.join('; ')} ${String(e)}`);
+  });
+  // The first F11 creates the session and stops at the entry (pc 0).
+  await page.keyboard.press('F11');
+  await page.getByTestId('status').filter({ hasText: 'ready at insn 0' }).waitFor();
+  return { label, page, errors, results: [] };
+}
+
+function report(results: readonly PageStep[], prefix = ''): void {
+  const line = (name: string, xs: readonly number[]): void => console.log(summary(prefix + name, xs));
+  line('click/key -> panes painted', results.map((r) => r.total));
+  line('  key handler -> first request sent', results.map((r) => r.beforeSend));
+  line('  first request -> last answer', results.map((r) => r.roundTrip));
+  line('  last answer -> painted frame', results.map((r) => r.render));
+  line('    answer -> DOM updated', results.map((r) => r.update));
+  line('    DOM updated -> frame starts', results.map((r) => r.vsync));
+  line('    frame start -> painted', results.map((r) => r.frame));
+  line('our work (total minus vsync wait)', results.map((r) => r.total - r.vsync));
+  const scrolled = results.filter((r) => r.scrolled);
+  line('steps that scrolled the listing', scrolled.map((r) => r.total));
+  line('steps that did not scroll', results.filter((r) => !r.scrolled).map((r) => r.total));
+  const mean = (xs: readonly number[]): string => (xs.reduce((a, b) => a + b, 0) / (xs.length || 1)).toFixed(2);
+  console.log(`${prefix}WebSocket frames per step: ${mean(results.map((r) => r.sent))} sent, ${mean(results.map((r) => r.received))} received; ${scrolled.length} of ${results.length} steps scrolled`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const source = program(args.insns);
-  const host = await startHost(args.web);
+  const hosts = [await startHost(args.web)];
+  if (args.against) hosts.push(await startHost(args.against));
   const browser = await chromium.launch({
     executablePath: args.chromium,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: args.width, height: args.height } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    // tsx compiles with keepNames, so functions handed to the page call esbuild's __name helper: give the page one.
-    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-    await page.addInitScript(instrumentSockets);
-    await page.goto(host.url);
-    await page.getByTestId('empty').waitFor();
-    await page.getByTestId('file-input').setInputFiles({ name: 'p.s', mimeType: 'text/plain', buffer: Buffer.from(source) });
-    await page.getByTestId('listing').getByText('r0 += 0x1', { exact: true }).first().waitFor().catch((e: unknown) => {
-      throw new Error(`the program did not open: ${errors.join('; ')} ${String(e)}`);
-    });
-    // The first F11 creates the session and stops at the entry (pc 0).
-    await page.keyboard.press('F11');
-    await page.getByTestId('status').filter({ hasText: 'ready at insn 0' }).waitFor();
+    const apps = [await openApp(browser, path.relative(ROOT, args.web), hosts[0].url, args, source)];
+    if (args.against) apps.push(await openApp(browser, path.relative(ROOT, args.against), hosts[1].url, args, source));
+    const first = apps[0];
 
-    const results: PageStep[] = [];
     for (let i = 0; i < args.warmup + args.steps; i++) {
       if (i === args.warmup && args.trace) {
-        await browser.startTracing(page, {
+        await browser.startTracing(first.page, {
           path: args.trace,
           screenshots: false,
           categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink', 'cc', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'toplevel'],
         });
       }
-      // Without the pause, each step would start a fixed time after the previous frame (the script
-      // answers right after it), locking the key press to one phase of the 60 Hz frame clock.
-      if (args.gap > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * args.gap));
-      const r = await page.evaluate(stepInPage, { expect: i + 1, input: args.input });
-      if (i >= args.warmup) results.push(r);
+      // With --against, the two apps take turns (the first one alternating), so both step under the same load.
+      for (const app of i % 2 ? [...apps].reverse() : apps) {
+        // Without the pause, each step would start a fixed time after the previous frame (the script
+        // answers right after it), locking the key press to one phase of the 60 Hz frame clock.
+        if (args.gap > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * args.gap));
+        const r = await app.page.evaluate(stepInPage, { expect: i + 1, input: args.input });
+        if (i >= args.warmup) app.results.push(r);
+      }
     }
     if (args.trace) await browser.stopTracing();
-    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-    const pings = await page.evaluate(pingInPage, 200);
+    for (const app of apps) if (app.errors.length) throw new Error(`page errors (${app.label}): ${app.errors.join('; ')}`);
+    const pings = await first.page.evaluate(pingInPage, 200);
     const chromiumVersion = browser.version();
-    await page.close();
+    for (const app of apps) await app.page.close();
 
     const engine = await engineOnly(source, args.steps + args.warmup);
-    console.log(`bpfdbg step latency, browser mode (web host + engine worker + Chromium ${chromiumVersion}), ${args.steps} steps after ${args.warmup} warm-up, program of ${args.insns} insns, viewport ${args.width}x${args.height}, input ${args.input === 'key' ? 'F11 keydown' : 'Into button click'}`);
-    console.log(summary('click/key -> panes painted', results.map((r) => r.total)));
-    console.log(summary('  key handler -> first request sent', results.map((r) => r.beforeSend)));
-    console.log(summary('  first request -> last answer', results.map((r) => r.roundTrip)));
-    console.log(summary('  last answer -> painted frame', results.map((r) => r.render)));
-    console.log(summary('    answer -> DOM updated', results.map((r) => r.update)));
-    console.log(summary('    DOM updated -> frame starts', results.map((r) => r.vsync)));
-    console.log(summary('    frame start -> painted', results.map((r) => r.frame)));
-    console.log(summary('our work (total minus vsync wait)', results.map((r) => r.total - r.vsync)));
-    const scrolled = results.filter((r) => r.scrolled);
-    console.log(summary('steps that scrolled the listing', scrolled.map((r) => r.total)));
-    console.log(summary('steps that did not scroll', results.filter((r) => !r.scrolled).map((r) => r.total)));
-    const mean = (xs: readonly number[]): string => (xs.reduce((a, b) => a + b, 0) / (xs.length || 1)).toFixed(2);
-    console.log(`WebSocket frames per step: ${mean(results.map((r) => r.sent))} sent, ${mean(results.map((r) => r.received))} received; ${scrolled.length} of ${results.length} steps scrolled`);
+    console.log(`bpfdbg step latency, browser mode (web host + engine worker + Chromium ${chromiumVersion}), ${args.steps} steps after ${args.warmup} warm-up, program of ${args.insns} insns, viewport ${args.width}x${args.height}, input ${args.input === 'key' ? 'F11 keydown' : 'Into button click'}, idle gap 0-${args.gap} ms`);
+    if (apps.length > 1) {
+      for (const app of apps) {
+        console.log(`-- ${app.label} (steps taken in turns with the other)`);
+        report(app.results);
+      }
+      console.log('--');
+    } else report(first.results);
     console.log(summary('idle page: hello round trip', pings));
     console.log(summary('engine only: step request', engine.step.slice(args.warmup)));
     console.log(summary('engine only: locate request', engine.locate.slice(args.warmup)));
-    const p95 = quantile([...results.map((r) => r.total)].sort((a, b) => a - b), 0.95);
-    const ours = quantile([...results.map((r) => r.total - r.vsync)].sort((a, b) => a - b), 0.95);
     console.log(`load average while measuring: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
-    console.log(`target p95 < 16 ms: ${p95 < 16 ? 'met' : 'MISSED'} end to end (p95 ${p95.toFixed(2)} ms); ${ours < 16 ? 'met' : 'MISSED'} for our own work, without the wait for the frame to start (p95 ${ours.toFixed(2)} ms)`);
+    for (const app of apps) {
+      const p95 = quantile([...app.results.map((r) => r.total)].sort((a, b) => a - b), 0.95);
+      const ours = quantile([...app.results.map((r) => r.total - r.vsync)].sort((a, b) => a - b), 0.95);
+      console.log(`${apps.length > 1 ? `${app.label}: ` : ''}target p95 < 16 ms: ${p95 < 16 ? 'met' : 'MISSED'} end to end (p95 ${p95.toFixed(2)} ms); ${ours < 16 ? 'met' : 'MISSED'} for our own work, without the wait for the frame to start (p95 ${ours.toFixed(2)} ms)`);
+    }
   } finally {
     await browser.close();
-    host.stop();
+    for (const h of hosts) h.stop();
   }
 }
 

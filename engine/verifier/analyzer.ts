@@ -689,7 +689,7 @@ export class Analyzer {
       return;
     }
     const d = regs[insn.dst];
-    const srcCopy: Bounds = { ...src };
+    const srcCopy: Bounds = cloneReg(src);
     if ((op === 'and' || op === 'or') && tnumIsConst(src.varOff)) this.maybeForkScalars(insn, d);
     scalarAlu(d, srcCopy, op, alu32);
     // Linked scalars (rX = rY; rX += K): 6.18 links 64- and 32-bit adds alike.

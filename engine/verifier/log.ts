@@ -1,7 +1,7 @@
 // The verifier log: kernel-format register and stack printing (kernel/bpf/log.c) and a buffer that can rewind.
 import { tnumIsConst, tnumIsUnknown, tnumPrint } from './tnum';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, u32 } from './bounds';
-import type { FrameState, RegState, SlotType } from './state';
+import { EMPTY_SLOT, type FrameState, type RegState, type SlotType } from './state';
 
 /** verbose_snum: decimal within [S16_MIN, S16_MAX], else hex of the u64 bit pattern (kernel/bpf/log.c). */
 export function snum(v: bigint): string {
@@ -109,7 +109,7 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
   for (let i = 0; i < slots; i++) {
     if (scratch !== 'all' && !scratch.slots.has(i)) continue;
     const sl = f.stack[i];
-    if (sl.types.every(isInvalid)) continue;
+    if (sl === EMPTY_SLOT || sl.types.every(isInvalid)) continue;
     let types = sl.types.map((t) => SLOT_CHAR[t]).join('');
     if (sl.types[7] === 'SPILL') {
       types = types.slice(0, sl.types.indexOf('SPILL'));
@@ -122,6 +122,10 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
   return s;
 }
 
+/** The log compacts when this many pieces follow its joined runs, keeping the newest COMPACT_KEEP apart. */
+const COMPACT_AT = 4096;
+const COMPACT_KEEP = 64;
+
 /**
  * The log buffer: appends text, remembers positions, and rewinds like bpf_vlog_reset. Kept as chunks so that the
  * per-instruction rewind (to append "; R0=..." to the previous line) costs O(1), not a copy of the whole log.
@@ -129,6 +133,8 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
 export class VerifierLog {
   private chunks: string[] = [];
   private len = 0;
+  /** chunks[0..joined) are already joined runs of COMPACT_RUN pieces. */
+  private joined = 0;
   constructor(readonly level: number) {}
   get enabled(): boolean {
     return this.level > 0;
@@ -140,7 +146,18 @@ export class VerifierLog {
     if (this.level > 0 && s.length) {
       this.chunks.push(s);
       this.len += s.length;
+      if (this.chunks.length - this.joined >= COMPACT_AT) this.compact();
     }
+  }
+  /**
+   * Joins the older small pieces into one string, keeping the newest few (which resets still cut) as they are: a
+   * million-insn log is millions of pieces, which would otherwise all live until the end and be joined at once.
+   */
+  private compact(): void {
+    const end = this.chunks.length - COMPACT_KEEP;
+    const run = this.chunks.slice(this.joined, end).join('');
+    this.chunks.splice(this.joined, end - this.joined, run);
+    this.joined++;
   }
   reset(pos: number): void {
     while (this.len > pos) {
@@ -153,9 +170,11 @@ export class VerifierLog {
         this.len = pos;
       }
     }
+    this.joined = Math.min(this.joined, this.chunks.length);
   }
   toString(): string {
     if (this.chunks.length > 1) this.chunks = [this.chunks.join('')];
+    this.joined = this.chunks.length;
     return this.chunks[0] ?? '';
   }
 }

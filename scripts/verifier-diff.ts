@@ -1,7 +1,8 @@
 // Generated verifier differential against the running kernel:
-// `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K] [--snippets K] [--mistakes P]`.
+// `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K] [--snippets K] [--mistakes P] [--level2]`.
 // Prints `programs N, verdict agrees V, first error agrees E`, the kernel's accept count, the reasoned exceptions
 // (tests/verifier/gen/exceptions.ts) with their counts, and the first K unexplained disagreements in full.
+// --level2 also compares whole level-2 logs (a second load per program) and lists the seeds that differ.
 import { bpfAvailability } from '../engine/host/bpf';
 import { GEN_EXCEPTIONS } from '../tests/verifier/gen/exceptions';
 import { describeOutcome, runGenerated } from '../tests/verifier/gen/gen-diff';
@@ -25,11 +26,13 @@ if (!avail.ok) {
 }
 const seeds = Array.from({ length: n }, (_, i) => first + i);
 const t0 = performance.now();
-const t = runGenerated(seeds, { mistakeRate: mistakes, ...(snippets ? { snippets } : {}) });
+const level2 = args.includes('--level2');
+const t = runGenerated(seeds, { mistakeRate: mistakes, ...(snippets ? { snippets } : {}) }, undefined, level2);
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`programs ${t.programs}, verdict agrees ${t.verdictAgrees}, first error agrees ${t.errorAgrees}`);
 console.log(`kernel accepts ${t.kernelAccepts} of ${t.programs}; seeds ${first}..${first + n - 1}; ${secs} s`);
 console.log(`level-1 log agrees ${t.logAgrees}; both accept ${t.bothAccept}, processed count agrees ${t.processedAgrees}`);
+if (level2) console.log(`level-2 log agrees ${t.log2Agrees}${t.log2Differs.length ? `; differs for seeds ${t.log2Differs.slice(0, 20).join(' ')}` : ''}`);
 const unexplained = t.unexplained.length;
 const excepted = [...t.excepted.values()].reduce((a, b) => a + b, 0);
 console.log(`disagreements ${unexplained + excepted}: reasoned exceptions ${excepted}, unexplained ${unexplained}`);

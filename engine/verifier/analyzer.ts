@@ -23,7 +23,7 @@ import {
   writableSlot, type FrameState, type MapInfo, type RegState, type StackSlot, type VerifierState,
 } from './state';
 import { statesEqual, statesMaybeLooping } from './states-equal';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumSub } from './tnum';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumRange, tnumSub, tnumSubreg, tnumUnknown } from './tnum';
 
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const MAX_CALL_FRAMES = 8;
@@ -622,7 +622,7 @@ export class Analyzer {
             if (noSext) this.assignScalarIdBeforeMov(src);
             d = cloneReg(src);
             if (!noSext) d.id = 0;
-            coerceToSizeSx(d, f.signExtendFrom! / 8);
+            coerceSubregToSizeSx(d, f.signExtendFrom! / 8);
           } else {
             d = scalarUnknown();
           }
@@ -1637,13 +1637,12 @@ export class Analyzer {
           raw.accessSize = size;
           return;
         }
-        if (!raw) {
-          // check_stack_range_initialized: every slot in reach counts as read, written or not.
-          const konst = tnumIsConst(reg.varOff);
-          const lo = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smin)) + reg.off;
-          const hi = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smax)) + reg.off + size;
-          this.markStackRangeRead(this.stackFrame(reg), lo, hi);
-        }
+        // check_stack_range_initialized (raw mode is off for a variable offset): every slot in reach counts as
+        // read, written or not.
+        const konst = tnumIsConst(reg.varOff);
+        const lo = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smin)) + reg.off;
+        const hi = (konst ? Number(s64(reg.varOff.value)) : Number(reg.smax)) + reg.off + size;
+        this.markStackRangeRead(this.stackFrame(reg), lo, hi);
         if (access === 'write') {
           // check_stack_range_initialized with clobber: every byte the helper may write becomes MISC, over the
           // whole range a variable offset can reach; a spilled register there is scrubbed (scrub_spilled_slot).
@@ -1822,6 +1821,43 @@ function coerceToSizeSx(b: RegState, size: number): void {
   b.umin = 0n;
   b.umax = u64(-1n);
   boundsSync(b);
+}
+
+/**
+ * coerce_subreg_to_size_sx: W = (s8, s16)W works on the 32-bit bounds only, and unlike the 64-bit form it keeps no
+ * range that merely fits: unless the upper bits of s32_min and s32_max agree and both ends sign-extend to the same
+ * sign, the result is the whole s8/s16 range.
+ */
+function coerceSubregToSizeSx(b: RegState, size: number): void {
+  const bits = size * 8;
+  const sx = (v: bigint): bigint => BigInt.asIntN(bits, v);
+  if (tnumIsConst(b.varOff)) {
+    const v = sx(b.varOff.value);
+    b.varOff = tnumConst(BigInt.asUintN(64, v));
+    b.s32min = b.s32max = BigInt.asIntN(32, v);
+    b.u32min = b.u32max = BigInt.asUintN(32, v);
+    return;
+  }
+  const top = (v: bigint): bigint => (BigInt.asUintN(32, v) >> BigInt(bits)) << BigInt(bits);
+  if (top(b.s32max) === top(b.s32min)) {
+    const a = sx(b.s32max);
+    const c = sx(b.s32min);
+    const hi = a > c ? a : c;
+    const lo = a > c ? c : a;
+    if ((lo >= 0n) === (hi >= 0n)) {
+      b.s32min = lo;
+      b.s32max = hi;
+      b.u32min = BigInt.asUintN(32, lo);
+      b.u32max = BigInt.asUintN(32, hi);
+      b.varOff = tnumSubreg(tnumRange(BigInt.asUintN(64, lo), BigInt.asUintN(64, hi)));
+      return;
+    }
+  }
+  b.s32min = -(1n << BigInt(bits - 1));
+  b.s32max = (1n << BigInt(bits - 1)) - 1n;
+  b.u32min = 0n;
+  b.u32max = (1n << 32n) - 1n;
+  b.varOff = tnumSubreg(tnumUnknown);
 }
 
 /** mark_ptr_or_null_regs over every register and spilled register of a state. */

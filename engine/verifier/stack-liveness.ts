@@ -16,6 +16,7 @@ import { fmtStackMask } from './precision';
 import type { VerifierState } from './state';
 
 const MAX_CALL_FRAMES = 8;
+const BPF_FUNC_TAIL_CALL = 12;
 
 /** Per instruction of a function instance, for one frame's stack: the four masks of struct per_frame_masks. */
 interface FrameMasks {
@@ -73,8 +74,23 @@ export class StackLiveness {
       case 'ja': return [pc + 1 + (f.id === 'gotol' ? insn.imm : insn.off)];
       case 'jcond': case 'may_goto': return [pc + 1, pc + 1 + insn.off];
       case 'lddw': return [pc + 2];
+      case 'call':
+        // A tail call may leave the subprogram: its other successor is the subprogram's exit, which writes nothing.
+        if (f.id === 'call' && insn.imm === BPF_FUNC_TAIL_CALL) return [pc + 1, this.exitOf(pc)];
+        return [pc + 1];
       default: return [pc + 1];
     }
+  }
+
+  /** subprog_info.exit_idx: the last exit instruction of the subprogram holding `pc`. */
+  private exitOf(pc: number): number {
+    const sp = this.subprogOf(pc);
+    const p = this.env.prog;
+    for (let i = sp.end - 1; i >= sp.start; i--) {
+      const idx = p.insnAt[i];
+      if (idx >= 0 && p.insns[idx].form.kind === 'exit') return i;
+    }
+    return sp.end - 1;
   }
 
   /** compute_postorder: iterative DFS from the subprogram's start, successors pushed in order. */

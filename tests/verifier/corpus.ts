@@ -8,6 +8,7 @@ import { ARRAY, HASH, LOOKUP, RINGBUF, type CorpusCase } from './corpus-defs';
 import { HELPER_CORPUS } from './corpus-helpers';
 import { MEM_CORPUS } from './corpus-mem';
 import { MORE_CORPUS } from './corpus-more';
+import { PRUNE_CORPUS } from './corpus-prune';
 import { SCALAR_CORPUS } from './corpus-scalar';
 
 export type { CorpusCase, CorpusMap } from './corpus-defs';
@@ -370,4 +371,4 @@ exit` },
 ];
 
 /** Every corpus program: the base set above and the per-area files. */
-export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS, ...MEM_CORPUS, ...HELPER_CORPUS, ...MORE_CORPUS];
+export const CORPUS: readonly CorpusCase[] = [...BASE, ...CFG_CORPUS, ...SCALAR_CORPUS, ...MEM_CORPUS, ...HELPER_CORPUS, ...MORE_CORPUS, ...PRUNE_CORPUS];

@@ -1,8 +1,9 @@
-// Differential test: every corpus program gets the kernel's verdict, first error line and level-1 log from our verifier.
+// Differential test: every corpus program gets the kernel's verdict, first error line and level-1 and level-2 logs
+// from our verifier.
 import { describe, expect, it } from 'vitest';
 import { HELPER_PROTOS } from '../../engine/kernel/helper-protos';
 import { CORPUS, type CorpusCase } from './corpus';
-import { assemble, bpfAvailability, compare, kernelFor } from './differential';
+import { assemble, bpfAvailability, compare, kernelFor, normaliseLog, oursFor } from './differential';
 import { KNOWN_DIFFERENCES } from './exceptions';
 
 const avail = bpfAvailability();
@@ -38,6 +39,12 @@ describe('verifier agrees with the running kernel', () => {
       expect(r.ours.verdict, 'verdict').toBe(r.kernel.verdict);
       if (known?.what !== 'error') expect(r.ours.error?.message ?? null, 'first error line').toBe(r.kernel.error);
       if (!known) expect(r.logAgrees, `level-1 log\n--- kernel\n${r.kernel.log}--- ours\n${r.ours.log}`).toBe(true);
+      if (!known && c.noLevel2 === undefined) {
+        // The whole level-2 log too: every state, precision backtracking, stack-liveness lines, statistics.
+        const k2 = normaliseLog(kernelFor(c, 2).log);
+        const o2 = normaliseLog(oursFor(c, 2).log);
+        expect(o2 === k2, `level-2 log\n--- kernel\n${k2}--- ours\n${o2}`).toBe(true);
+      }
     }, c.noLevel2 ? 180_000 : 20_000);
   }
 });

@@ -1,5 +1,5 @@
 // Runs generated programs through our verifier and the running kernel and tallies the agreement.
-import { compare, type Comparison } from '../differential';
+import { compare, kernelFor, normaliseLog, oursFor, type Comparison } from '../differential';
 import { classify, type GenException } from './exceptions';
 import { generateCase, type GenCase, type GenOptions } from './verifier-gen';
 
@@ -19,15 +19,19 @@ export interface GenTally {
   logAgrees: number;
   /** Accepted by both with the same `processed N insns`. */
   processedAgrees: number;
+  /** Level-2 logs equal (only counted when asked for: another kernel load per program). */
+  log2Agrees: number;
   bothAccept: number;
   /** Disagreements covered by an exception, by exception id. */
   excepted: Map<string, number>;
   /** Disagreements no exception covers: bugs. */
   unexplained: GenOutcome[];
+  /** Seeds whose level-2 logs differ (when level 2 is compared). */
+  log2Differs: number[];
 }
 
-export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onEach?: (o: GenOutcome) => void): GenTally {
-  const t: GenTally = { programs: 0, verdictAgrees: 0, errorAgrees: 0, kernelAccepts: 0, logAgrees: 0, processedAgrees: 0, bothAccept: 0, excepted: new Map(), unexplained: [] };
+export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onEach?: (o: GenOutcome) => void, level2 = false): GenTally {
+  const t: GenTally = { programs: 0, verdictAgrees: 0, errorAgrees: 0, kernelAccepts: 0, logAgrees: 0, processedAgrees: 0, log2Agrees: 0, bothAccept: 0, excepted: new Map(), unexplained: [], log2Differs: [] };
   for (const seed of seeds) {
     const c = generateCase(seed, opts);
     const r = compare(c);
@@ -37,6 +41,11 @@ export function runGenerated(seeds: Iterable<number>, opts: GenOptions = {}, onE
     t.errorAgrees += Number(r.errorAgrees);
     t.kernelAccepts += Number(r.kernel.verdict === 'accept');
     t.logAgrees += Number(r.logAgrees);
+    if (level2) {
+      const same = normaliseLog(kernelFor(c, 2).log) === normaliseLog(oursFor(c, 2).log);
+      t.log2Agrees += Number(same);
+      if (!same) t.log2Differs.push(seed);
+    }
     if (r.kernel.verdict === 'accept' && r.ours.verdict === 'accept') {
       t.bothAccept++;
       t.processedAgrees += Number(kernelProcessed(r.kernel.log) === r.ours.processed);

@@ -225,9 +225,11 @@ function mapSnippet(b: Builder): void {
       break;
     }
     case 1: { // variable offset, bounded by a mask or a branch
-      b.emit(r.pick(['r1 = *(u32 *)(r0 + 0)', 'r1 = *(u8 *)(r0 + 1)', 'r1 = r8', 'r1 = *(u64 *)(r0 + 0)']));
-      // Conversions whose bounds the verifier must track: sign extension, byte swap, 32-bit moves.
-      if (r.chance(0.3)) b.emit(r.pick(['r1 = (s8)r1', 'r1 = (s16)r1', 'w1 = w1', 'r1 = be16 r1', 'r1 = le32 r1', 'w1 = (s8)w1', 'r1 = bswap16 r1', 'r1 = bswap32 r1', 'r1 = be32 r1', 'r1 = be64 r1', 'r1 = le64 r1', 'r1 = -r1']));
+      b.emit(r.pick(['r1 = *(u32 *)(r0 + 0)', 'r1 = *(u8 *)(r0 + 1)', 'r1 = r8', 'r1 = *(u64 *)(r0 + 0)', 'r1 = *(s8 *)(r0 + 1)', 'r1 = *(s16 *)(r0 + 0)', 'r1 = *(s32 *)(r0 + 4)']));
+      // Conversions whose bounds the verifier must track: sign extension (64- and 32-bit), byte swap, 32-bit moves;
+      // a copy first links the two registers (the bounds check below then refines both).
+      if (r.chance(0.2)) b.emit(r.pick(['r2 = r1', 'w2 = w1', 'r2 = (s8)r1', 'w2 = (s16)w1']));
+      if (r.chance(0.3)) b.emit(r.pick(['r1 = (s8)r1', 'r1 = (s16)r1', 'w1 = w1', 'r1 = be16 r1', 'r1 = le32 r1', 'w1 = (s8)w1', 'r1 = bswap16 r1', 'r1 = bswap32 r1', 'r1 = be32 r1', 'r1 = be64 r1', 'r1 = le64 r1', 'r1 = -r1', 'w1 = (s16)w1', 'r1 = (s32)r1']));
       const bad = b.mistake('map: variable offset not (enough) bounded');
       if (r.chance(0.5)) b.emit(`r1 &= ${bad ? r.pick([m.valueSize, 0xff, -1]) : m.valueSize - 8}`);
       else if (!bad) {

@@ -460,10 +460,10 @@ export function coerceToSize(b: Bounds, size: number): void {
   }
   b.smin = b.umin;
   b.smax = b.umax;
+  // Narrower than 32 bits, the subregister is truncated too: it takes the 64-bit bounds. At 4 bytes the 32-bit
+  // bounds already describe the value and stay (le32 of a sign-extended s16 keeps s32 [-32768, 32767]).
   if (size < 4) {
     b.u32min = b.umin; b.u32max = b.umax; b.s32min = b.umin; b.s32max = b.umax;
-  } else {
-    mark32Unbounded(b);
   }
   boundsSync(b);
 }

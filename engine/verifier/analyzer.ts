@@ -416,7 +416,7 @@ export class Analyzer {
       cp.sccEntry = chain;
       if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
     }
-    this.stats.totalStates++; if (process.env.VDBG) this.log.write(`CHECKPOINT at ${this.pc}\n`);
+    this.stats.totalStates++;
     this.exploredSize++;
     this.stats.peakStates = Math.max(this.stats.peakStates, this.exploredSize + this.freeListSize);
     this.prevJmpsProcessed = this.jmpsProcessed;

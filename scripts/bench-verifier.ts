@@ -1,5 +1,5 @@
 // Verifier benchmark: our verification time and processed-instruction count next to the running kernel's, for
-// the same programs in the same run: `npx tsx scripts/bench-verifier.ts [--reps N] [--only corpus|examples|generated]`.
+// the same programs in the same run: `npx tsx scripts/bench-verifier.ts [--reps N] [--only corpus|examples|generated] [--match TEXT]`.
 //
 // Programs: the hand-written corpus (tests/verifier/corpus.ts), every resources/examples program of a modelled
 // type (the largest included), and a few large generated ones (tests/verifier/gen/verifier-gen.ts, 40 snippets,
@@ -35,6 +35,9 @@ const repsAt = args.indexOf('--reps');
 const reps = repsAt >= 0 ? Number(args[repsAt + 1]) : 5;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+// --match TEXT: only programs whose name contains TEXT (timing one program without the whole table).
+const matchAt = args.indexOf('--match');
+const match = matchAt >= 0 ? args[matchAt + 1] : undefined;
 
 /** Object map references become BPF_PSEUDO_MAP_IDX(_VALUE), resolved through fd_array by both verifiers. */
 function byMapIndex(insns: readonly Insn[]): Insn[] {
@@ -65,7 +68,7 @@ function programs(): BenchProgram[] {
   }
   const loop = 'r1 = 0\nr2 = 0\nr2 += r1\nr1 += 1\nif r1 < 20000 goto -3\nr0 = 0\nexit';
   out.push({ group: 'generated', name: 'loop-20000', insns: parse(loop).insns, progType: 'socket_filter', license: 'GPL', maps: [] });
-  return out.filter((p) => !only || p.group === only);
+  return out;
 }
 
 interface Side {
@@ -131,8 +134,9 @@ const avail = bpfAvailability();
 if (!avail.ok) {
   console.log(`kernel unavailable: ${avail.reason}; printing our side only`);
 }
-const list = programs();
-const largest = Math.max(...list.filter((p) => p.group === 'examples').map((p) => encode(p.insns).length));
+const every = programs();
+const list = every.filter((p) => (!only || p.group === only) && (!match || p.name.includes(match)));
+const largest = Math.max(...every.filter((p) => p.group === 'examples').map((p) => encode(p.insns).length));
 // Warm-up: one unmeasured pass so that the first programs do not pay for V8's compilation of the verifier.
 for (const p of list) verify(p.insns, { progType: p.progType, logLevel: 1, license: p.license, maps: p.maps });
 const fmt = (v: number | undefined, d = 2): string => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));

@@ -94,6 +94,12 @@ const ALU_STR: Record<string, string> = {
 /** compatible_reg_types: the "expected=" list of check_reg_type per argument kind. */
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 
+/** vlog_alignment's spaces and the ';' after them, memoised by width (printed after every logged instruction). */
+const PADDING: string[] = [];
+function padding(width: number): string {
+  return (PADDING[width] ??= `${' '.repeat(width)};`);
+}
+
 export class Analyzer {
   private readonly log: VerifierLog;
   readonly stats: AnalyzeStats = { processed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0 };
@@ -229,7 +235,7 @@ export class Analyzer {
       const pos = this.prevInsnPrintPos;
       // vlog_alignment: round_up(max(pos + 4, 40), 8) - pos - 1.
       const width = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
-      this.log.write(`${' '.repeat(Math.max(width, 1))};`);
+      this.log.write(padding(Math.max(width, 1)));
     } else {
       this.log.write(`${this.pc}:`);
     }
@@ -358,13 +364,16 @@ export class Analyzer {
   }
 
   /** is_state_visited: prune against finished states here; maybe checkpoint the current one. */
+  /** compute_live_registers' answer for an insn, as statesEqual asks it (one closure, not one per prune point). */
+  private readonly liveRegsAt = (pc: number): number => this.live.liveBefore[pc];
+
   private isStateVisited(): boolean | Reject {
     const isForce = this.forcePoints.has(this.pc);
     // A long jump history since the last checkpoint forces one too (jmp_history_cnt > 40).
     const force = isForce || this.history.length > 40;
     let addNew = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.processed - this.prevInsnProcessed >= 8);
     const list = this.bucketOf(this.pc);
-    const liveRegs = (pc: number): number => this.live.liveBefore[pc];
+    const liveRegs = this.liveRegsAt;
     // clean_live_states: finished states of the same call chain at this insn.
     for (let i = list.length - 1; i >= 0; i--) {
       const cp = list[i];

@@ -22,7 +22,7 @@ import {
   BPF_REG_FP, cloneReg, cloneState, EMPTY_SLOT, MAX_BPF_STACK, newFrame, notInitReg, pointerReg, scalarConst, scalarUnknown,
   writableSlot, type FrameState, type MapInfo, type RegState, type StackSlot, type VerifierState,
 } from './state';
-import { statesEqual, statesMaybeLooping } from './states-equal';
+import { IdMap, regSafe, statesEqual, statesMaybeLooping } from './states-equal';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumPrint, tnumRange, tnumSub, tnumSubreg, tnumUnknown } from './tnum';
 
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -71,9 +71,25 @@ interface Checkpoint extends PrecisionNode {
   hits: number;
   misses: number;
   dead: boolean;
+  /** Evicted but still counted in free_list_size (referenced by pending paths or incomplete loop marks). */
+  inFreeList?: boolean;
   cleaned: boolean;
   /** This checkpoint entered a loop (SCC) instance: its callchain key, printed again at "SCC exit". */
   sccEntry?: string;
+  /** dfs_depth: checkpoints above it on its path. */
+  readonly dfsDepth: number;
+}
+
+/** A loop instance (struct bpf_scc_visit): its entry checkpoint while being explored, and backedges seen meanwhile. */
+interface SccVisit {
+  entry?: Checkpoint;
+  backedges: Backedge[];
+}
+
+/** struct bpf_scc_backedge: a path that closed the loop at an equivalent state, kept for precision propagation. */
+interface Backedge extends PrecisionNode {
+  readonly equal: VerifierState;
+  readonly lastIdx: number;
 }
 
 interface Pending {
@@ -84,6 +100,7 @@ interface Pending {
   readonly parent?: Checkpoint;
   readonly firstIdx: number;
   readonly history: HistEntry[];
+  readonly dfsDepth: number;
 }
 
 const ALU_STR: Record<string, string> = {
@@ -141,7 +158,7 @@ export class Analyzer {
   run(): Reject | undefined {
     const frame = newFrame(0, -1, 0);
     frame.regs[1] = pointerReg('PTR_TO_CTX');
-    this.cur = { frames: [frame], curframe: 0, refs: [] };
+    this.cur = { frames: [frame], curframe: 0, refs: [], mayGotoDepth: 0 };
     this.scratch = 'all';
     let doPrintState = false;
     for (;;) {
@@ -258,7 +275,7 @@ export class Analyzer {
     const st = cloneState(this.cur);
     this.pending.push({
       state: st, pc: target, prevPc: this.pc, logPos: this.log.pos, parent: this.parent, firstIdx: this.firstIdx,
-      history: this.history.map((e) => ({ ...e })),
+      history: this.history.map((e) => ({ ...e })), dfsDepth: this.dfsDepth,
     });
     if (this.parent) this.parent.branches++;
     return st;
@@ -274,6 +291,7 @@ export class Analyzer {
     this.parent = p.parent;
     this.firstIdx = p.firstIdx;
     this.history = p.history;
+    this.dfsDepth = p.dfsDepth;
     this.scratch = 'all';
     return true;
   }
@@ -306,12 +324,15 @@ export class Analyzer {
     let cp = this.parent;
     while (cp) {
       if (--cp.branches > 0) break;
-      if (cp.dead) this.freeListSize--;
       // maybe_exit_scc: the loop instance this checkpoint entered is fully explored.
-      if (cp.sccEntry && this.sccVisits.get(cp.sccEntry) === cp) {
+      const visit = cp.sccEntry ? this.sccVisits.get(cp.sccEntry) : undefined;
+      if (visit && visit.entry === cp) {
         if (this.log.level >= 2) this.log.write(`SCC exit ${cp.sccEntry}\n`);
-        this.sccVisits.delete(cp.sccEntry);
+        visit.entry = undefined;
+        this.numBackedges -= visit.backedges.length;
+        this.propagateBackedges(visit);
       }
+      this.maybeFree(cp);
       cp = cp.parent;
     }
   }
@@ -320,8 +341,63 @@ export class Analyzer {
   private exploredSize = 0;
   private freeListSize = 0;
 
-  /** Live loop (SCC) instances by callchain key, with the checkpoint that entered each. */
-  private readonly sccVisits = new Map<string, Checkpoint>();
+  /** Loop (SCC) instances by callchain key (bpf_scc_visit). */
+  private readonly sccVisits = new Map<string, SccVisit>();
+  private numBackedges = 0;
+  /** dfs_depth of the current state: checkpoints on its path. */
+  private dfsDepth = 0;
+
+  /** incomplete_read_marks: the state is in a loop instance whose backedges are not propagated yet. */
+  private incompleteReadMarks(cp: Checkpoint): boolean {
+    const chain = this.sccCallchain(cp.state, cp.pc);
+    return !!chain && (this.sccVisits.get(chain)?.backedges.length ?? 0) > 0;
+  }
+
+  /** propagate_backedges: precision from each backedge's equal state into its path, to a fixed point. */
+  private propagateBackedges(visit: SccVisit): void {
+    for (let i = 0; ; i++) {
+      if (i > 64) {
+        if (this.log.level >= 2) this.log.write('propagate_backedges: too many iterations\n');
+        for (const b of visit.backedges) markAllPrecise(b);
+        break;
+      }
+      let changed = false;
+      // The kernel keeps backedges in a list with the newest first.
+      for (let j = visit.backedges.length - 1; j >= 0; j--) {
+        const b = visit.backedges[j];
+        const before = countPrecise(b);
+        this.propagatePrecision(b.equal, { state: b.state, firstIdx: b.firstIdx, lastIdx: b.lastIdx, history: b.history, parent: b.parent });
+        if (countPrecise(b) !== before) changed = true;
+      }
+      if (!changed) break;
+    }
+    visit.backedges = [];
+  }
+
+  /**
+   * check_cond_jmp_op for may_goto: this path takes the jump (the loop's way out); the fall-through (another
+   * iteration) is pushed one may_goto deeper, its imprecise scalars widened against the previous visit of this
+   * instruction on the current path, so iterations converge.
+   */
+  private checkMayGoto(insn: Insn): number {
+    const prev = this.findPrevEntry(this.pc);
+    const queued = this.pushPath(this.pc + 1);
+    queued.mayGotoDepth++;
+    if (prev) widenImpreciseScalars(prev.state, queued);
+    return this.pc + 1 + insn.off;
+  }
+
+  /** find_prev_entry: a checkpoint at this insn on the current path, above the current one. */
+  private findPrevEntry(pc: number): Checkpoint | undefined {
+    const par = this.parent;
+    if (!par) return undefined;
+    const list = this.bucketOf(pc);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const st = list[i];
+      if (st.pc === pc && st.branches > 0 && sameCallsites(st.state, par.state) && st.dfsDepth < par.dfsDepth) return st;
+    }
+    return undefined;
+  }
 
   /** compute_scc_callchain + format_callchain: "(1)", or "(5,2)" for SCC 2 reached through the call at 5. */
   private sccCallchain(st: VerifierState, pc: number): string | undefined {
@@ -334,6 +410,37 @@ export class Analyzer {
       else return undefined;
     }
     return undefined;
+  }
+
+  private isMayGoto(pc: number): boolean {
+    const idx = this.prog.insnAt[pc];
+    return idx >= 0 && this.prog.insns[idx].form.kind === 'may_goto';
+  }
+
+  /** maybe_free_verifier_state: an evicted state leaves the free list once nothing can refer to it. */
+  private maybeFree(cp: Checkpoint): void {
+    if (!cp.inFreeList || cp.branches > 0 || this.incompleteReadMarks(cp)) return;
+    cp.inFreeList = false;
+    this.freeListSize--;
+  }
+
+  /** update_peak_states: explored, evicted-but-referenced and backedge states. */
+  private updatePeak(): void {
+    this.stats.peakStates = Math.max(this.stats.peakStates, this.exploredSize + this.freeListSize + this.numBackedges);
+  }
+
+  /** add_scc_backedge: remember the path that closed the loop at `cp`, for propagate_backedges at SCC exit. */
+  private addBackedge(cp: Checkpoint, at: { state: VerifierState; firstIdx: number; lastIdx: number; history: HistEntry[]; parent?: Checkpoint }): void {
+    const chain = this.sccCallchain(cp.state, cp.pc);
+    const visit = chain ? this.sccVisits.get(chain) : undefined;
+    if (!visit) return;
+    if (this.log.level >= 2) this.log.write(`SCC backedge ${chain}\n`);
+    visit.backedges.push({
+      state: cloneState(at.state), equal: cp.state, firstIdx: at.firstIdx, lastIdx: at.lastIdx,
+      history: at.history.map((e) => ({ ...e })), parent: at.parent,
+    });
+    this.numBackedges++;
+    this.updatePeak();
   }
 
   /** explored_state: the hash bucket of (insn, callsite of the current frame), prog->len buckets. */
@@ -378,6 +485,7 @@ export class Analyzer {
     for (let i = list.length - 1; i >= 0; i--) {
       const cp = list[i];
       if (cp.branches > 0 || cp.pc !== this.pc || cp.cleaned || !sameCallsites(cp.state, this.cur)) continue;
+      if (this.incompleteReadMarks(cp)) continue;
       this.cleanCheckpoint(cp);
     }
     // Newest first; states of other insns sharing the bucket count towards max_states_per_insn.
@@ -386,19 +494,36 @@ export class Analyzer {
       const cp = list[i];
       count++;
       if (cp.pc !== this.pc) continue;
+      let loop = false;
+      let hit = false;
       if (cp.branches > 0) {
+        // At a may_goto, another iteration (deeper) that is within the range of an earlier one has converged.
+        if (this.isMayGoto(this.pc) && cp.state.mayGotoDepth !== this.cur.mayGotoDepth &&
+          statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'RANGE_WITHIN', liveRegs)) {
+          loop = true;
+          hit = true;
+        }
+      }
+      if (!hit && cp.branches > 0) {
         // A state on the current path: an identical one means the loop made no progress.
-        if (statesMaybeLooping(cp.state, this.cur) && statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'EXACT', liveRegs)) {
+        if (statesMaybeLooping(cp.state, this.cur) && cp.state.mayGotoDepth === this.cur.mayGotoDepth &&
+          statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'EXACT', liveRegs)) {
           const all = (st: VerifierState): string => printFrame(st.frames[st.curframe], 'all', st.refs);
           this.log.write(`infinite loop detected at insn ${this.pc}\ncur state:${all(this.cur)}\n`);
           return new Reject(this.pc, `old state:${all(cp.state)}`, 'loop.infinite');
         }
         // Inside a loop, checkpoint only every 20 jumps or 100 insns (different iterations rarely prune).
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processed - this.prevInsnProcessed < 100) addNew = false;
-      } else if (statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'NOT_EXACT', liveRegs)) {
+      } else if (!hit) {
+        loop = this.incompleteReadMarks(cp);
+        hit = statesEqual(cp.state, cp.pc, this.cur, this.idGen, loop ? 'RANGE_WITHIN' : 'NOT_EXACT', liveRegs);
+      }
+      if (hit) {
         cp.hits++;
         if (this.jmpPoints.has(this.pc)) this.pushHist();
-        this.propagatePrecision(cp.state);
+        const ctx = { state: this.cur, firstIdx: this.firstIdx, lastIdx: this.pc, history: this.history, parent: this.parent };
+        this.propagatePrecision(cp.state, ctx);
+        if (loop) this.addBackedge(cp, ctx);
         return true;
       }
       // miss: a state that keeps missing is evicted to the free list (freed once its branches are done).
@@ -407,30 +532,40 @@ export class Analyzer {
       if (cp.misses > cp.hits * n + n) {
         list.splice(i, 1);
         cp.dead = true;
+        cp.inFreeList = true;
         this.exploredSize--;
-        if (cp.branches > 0) this.freeListSize++;
+        this.freeListSize++;
+        this.maybeFree(cp);
       }
     }
     if (this.stats.maxStatesPerInsn < count) this.stats.maxStatesPerInsn = count;
     if (!addNew) return false;
     const cp: Checkpoint = {
       state: cloneState(this.cur), pc: this.pc, branches: 1, parent: this.parent, hits: 0, misses: 0, dead: false, cleaned: false,
-      firstIdx: this.firstIdx, lastIdx: this.prevPc, history: this.history,
+      firstIdx: this.firstIdx, lastIdx: this.prevPc, history: this.history, dfsDepth: this.dfsDepth,
     };
     list.push(cp);
     // maybe_enter_scc
     const chain = this.sccCallchain(this.cur, this.pc);
-    if (chain && !this.sccVisits.has(chain)) {
-      this.sccVisits.set(chain, cp);
-      cp.sccEntry = chain;
-      if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
+    if (chain) {
+      let visit = this.sccVisits.get(chain);
+      if (!visit) {
+        visit = { backedges: [] };
+        this.sccVisits.set(chain, visit);
+      }
+      if (!visit.entry) {
+        visit.entry = cp;
+        cp.sccEntry = chain;
+        if (this.log.level >= 2) this.log.write(`SCC enter ${chain}\n`);
+      }
     }
     this.stats.totalStates++;
     this.exploredSize++;
-    this.stats.peakStates = Math.max(this.stats.peakStates, this.exploredSize + this.freeListSize);
+    this.updatePeak();
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processed;
     this.parent = cp;
+    this.dfsDepth = cp.dfsDepth + 1;
     this.firstIdx = this.pc;
     this.history = [];
     this.curHist = undefined;
@@ -438,7 +573,7 @@ export class Analyzer {
   }
 
   /** propagate_precision: what was precise in the state we pruned against must be precise on this path too. */
-  private propagatePrecision(old: VerifierState): void {
+  private propagatePrecision(old: VerifierState, at: Parameters<typeof markChainPrecision>[1]): void {
     const masks: Array<{ fr: number; regs: number[]; slots: number[] }> = [];
     for (let fr = old.curframe; fr >= 0; fr--) {
       const f = old.frames[fr];
@@ -455,7 +590,7 @@ export class Analyzer {
       masks.push({ fr, regs, slots });
     }
     if (masks.every((m) => !m.regs.length && !m.slots.length)) return;
-    this.markPrecise(-1, (bt) => {
+    markChainPrecision(this.precisionEnv, at, -1, (bt) => {
       for (const m of masks) {
         for (const r of m.regs) bt.setReg(r, m.fr);
         for (const spi of m.slots) bt.setSlot(spi, m.fr);
@@ -528,6 +663,9 @@ export class Analyzer {
       case 'jcond':
         this.jmpsProcessed++;
         return this.checkCondJmp(insn);
+      case 'may_goto':
+        this.jmpsProcessed++;
+        return this.checkMayGoto(insn);
       case 'call':
         this.jmpsProcessed++;
         if (f.id === 'call_local') return this.checkFuncCall(insn);
@@ -1168,7 +1306,7 @@ export class Analyzer {
           if (zeroFill) this.insnStack = { frameno: fr.frameno, spi };
         }
       } else if (dst >= 0) {
-        this.assignScalarIdBeforeMov(sp);
+        // A full fill copies the spilled register as it is: its id (if any) came with the spill, none is added here.
         regs[dst] = cloneReg(sp);
         this.insnStack = { frameno: fr.frameno, spi };
       }
@@ -1992,4 +2130,47 @@ const slotBit = (spi: number): bigint => 1n << BigInt(spi);
 function scrubSpecialSlot(st: StackSlot): void {
   st.spilled = notInitReg();
   if (st.types[7] === 'SPILL') for (let i = 0; i < 8; i++) if (st.types[i] !== 'INVALID') st.types[i] = 'MISC';
+}
+
+/** maybe_widen_reg over every register and spilled register: imprecise scalars that changed become unknown. */
+function widenImpreciseScalars(old: VerifierState, cur: VerifierState): void {
+  const ids = new IdMap(1 << 30);
+  const widen = (o: RegState, c: RegState): RegState => {
+    if (o.type !== 'SCALAR_VALUE' || c.type !== 'SCALAR_VALUE') return c;
+    if (o.precise || c.precise || regSafe(o, c, ids, 'EXACT')) return c;
+    return scalarUnknown();
+  };
+  for (let fr = old.curframe; fr >= 0; fr--) {
+    const fo = old.frames[fr];
+    const fc = cur.frames[fr];
+    for (let i = 0; i < 11; i++) fc.regs[i] = widen(fo.regs[i], fc.regs[i]);
+    const slots = Math.min(fo.allocatedStack, fc.allocatedStack) / 8;
+    for (let spi = 0; spi < slots; spi++) {
+      if (fo.stack[spi].types[7] !== 'SPILL' || fc.stack[spi].types[7] !== 'SPILL') continue;
+      const w = widen(fo.stack[spi].spilled, fc.stack[spi].spilled);
+      if (w !== fc.stack[spi].spilled) writableSlot(fc, spi).spilled = w;
+    }
+  }
+}
+
+/** Precise marks on a backedge's path (to see whether propagation changed anything). */
+function countPrecise(node: PrecisionNode): number {
+  let n = 0;
+  for (let p = node.parent; p; p = p.parent) {
+    for (const f of p.state.frames) {
+      for (const r of f.regs) if (r.precise) n++;
+      for (const sl of f.stack) if (sl.spilled.precise) n++;
+    }
+  }
+  return n;
+}
+
+/** mark_all_scalars_precise on a backedge's path. */
+function markAllPrecise(node: PrecisionNode): void {
+  for (let p = node.parent; p; p = p.parent) {
+    for (const f of p.state.frames) {
+      for (const r of f.regs) if (r.type === 'SCALAR_VALUE') r.precise = true;
+      for (const sl of f.stack) if (sl.types[7] === 'SPILL' && sl.spilled.type === 'SCALAR_VALUE') sl.spilled.precise = true;
+    }
+  }
 }

@@ -112,6 +112,8 @@ export function checkCfg(p: Program): CfgResult {
       case 'jcond':
       case 'may_goto':
         prune.add(pc);
+        // A may_goto always records a checkpoint (mark_force_checkpoint): loops through it converge there.
+        if (insn.form.kind === 'may_goto') force.add(pc);
         return [[next, 'fall'], [branchTarget(insn, pc)!, 'branch']];
       case 'lddw':
         if (insn.form.id === 'lddw_func') {

@@ -82,6 +82,8 @@ export interface VerifierState {
   curframe: number;
   /** Acquired references (ringbuf records) by ref_obj_id. */
   refs: number[];
+  /** may_goto_depth: how many may_goto fall-throughs (loop iterations) this path has taken. */
+  mayGotoDepth: number;
 }
 
 export const MAX_BPF_STACK = 512;
@@ -176,7 +178,7 @@ const cloneSlot = (sl: StackSlot): StackSlot => (sl === EMPTY_SLOT ? sl : { type
 const cloneFrame = (f: FrameState): FrameState => ({ ...f, regs: f.regs.map(cloneReg), stack: f.stack.map(cloneSlot) });
 
 export function cloneState(s: VerifierState): VerifierState {
-  return { curframe: s.curframe, refs: s.refs.slice(), frames: s.frames.map(cloneFrame) };
+  return { curframe: s.curframe, refs: s.refs.slice(), frames: s.frames.map(cloneFrame), mayGotoDepth: s.mayGotoDepth };
 }
 
 export function isPointer(r: RegState): boolean {

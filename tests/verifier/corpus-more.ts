@@ -23,7 +23,7 @@ export const MORE_CORPUS: readonly CorpusCase[] = [
   { name: 'more-ldsx-map-value-off', rule: 'sign-extending load as a map value index', progType: 'socket_filter', maps: [ARRAY], asm: `${VALUE}r2 = *(s8 *)(r0 + 0)\nr0 += r2\nr0 = *(u8 *)(r0 + 0)\nexit` },
   sf('more-loop-stack-array', 'a loop writing a stack array', 'r1 = 0\nr2 = r10\nr2 += -64\nr3 = r2\nr3 += r1\n*(u8 *)(r3 + 0) = 0\nr1 += 1\nif r1 < 64 goto -5\nr0 = 0\nexit'),
   sf('more-loop-stack-array-oob', 'a loop running past a stack array', 'r1 = 0\nr2 = r10\nr2 += -64\nr3 = r2\nr3 += r1\n*(u8 *)(r3 + 0) = 0\nr1 += 1\nif r1 < 65 goto -5\nr0 = 0\nexit'),
-  sf('more-may-goto', 'may_goto bounds a loop (not modelled)', 'r0 = 0\nmay_goto +1\ngoto -2\nexit'),
+  sf('more-may-goto', 'may_goto bounds a loop', 'r0 = 0\nmay_goto +1\ngoto -2\nexit'),
   sf('more-alu32-add-overflow', '32-bit addition wraps', 'r6 = *(u32 *)(r1 + 0)\nr6 |= 0x80000000\nw6 += 0x80000000\nr0 = r6\nexit'),
   sf('more-alu64-sub-wrap', '64-bit subtraction below zero', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 3\nr6 -= 4\nr0 = r6\nexit'),
   sf('more-mul-neg', 'multiplication by a negative constant', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 3\nr6 *= -3\nr0 = r6\nexit'),

@@ -14,8 +14,4 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
     what: 'verdict',
     reason: 'reading struct bpf_map fields through a map pointer (check_ptr_to_map_access) is typed by vmlinux BTF, which the verifier does not model; it rejects with unsupported.map-ptr-access',
   },
-  'more-may-goto': {
-    what: 'verdict',
-    reason: 'may_goto (BPF_JCOND, the bounded-loop instruction of 6.9+) needs the verifier\'s may_goto depth tracking and its special pruning rule, which are not modelled; it rejects with unsupported.may_goto',
-  },
 };

@@ -277,6 +277,8 @@ export class Analyzer {
       state: st, pc: target, prevPc: this.pc, logPos: this.log.pos, parent: this.parent, firstIdx: this.firstIdx,
       history: this.history.map((e) => ({ ...e })), dfsDepth: this.dfsDepth,
     });
+    // BPF_COMPLEXITY_LIMIT_JMP_SEQ: at most 8192 paths may wait to be explored.
+    if (this.pending.length > 8192) this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, 'limit.jmp-seq');
     if (this.parent) this.parent.branches++;
     return st;
   }

@@ -1,5 +1,4 @@
 // @vitest-environment happy-dom
-/// <reference lib="dom" />
 // The Breakpoints pane over the real engine: conditions edited in place decide where a run stops; a bad condition is refused with the engine's words.
 import { describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';

@@ -1,5 +1,4 @@
 // @vitest-environment happy-dom
-/// <reference lib="dom" />
 // Commands pressed before the first session exists share that session (F11 twice in quick succession starts one program, not two).
 import { describe, expect, it } from 'vitest';
 import { useDebugStore } from '../../renderer/stores/debug';

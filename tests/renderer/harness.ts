@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Mounts renderer components over the real engine: the engine service the worker runs, in-process, every message through the protocol validator both ways.
 //
 // Here in tests/ because renderer/ may not import the engine (its lint rule). The components,

@@ -1,5 +1,4 @@
 // @vitest-environment happy-dom
-/// <reference lib="dom" />
 // The Watch and Calls panes over the real engine (EngineService in-process, every message through the protocol validator both ways).
 //
 // The harness (./harness.ts) connects the app's own stores and adapter to the engine service the

@@ -59,6 +59,9 @@ export const useVerifierStore = defineStore('verifier', () => {
         report.value = r.report;
         states.value = new Map();
         await Promise.all([debug.selectedPc, debug.state?.pc].filter((x): x is number => x !== undefined).map((pc) => loadStates(pc)));
+      } else if (r.kind === 'error' && r.code === 'engine.cancelled') {
+        // The user pressed Stop: what they asked for, not a failure.
+        useUiStore().notify('info', 'Verification stopped.');
       } else {
         useUiStore().notify('error', `Could not verify ${docs.program?.name ?? doc.name}: ${r.kind === 'error' ? r.message : r.kind}`);
       }
@@ -70,7 +73,10 @@ export const useVerifierStore = defineStore('verifier', () => {
     }
   }
 
-  /** Stops a verification that takes too long (the engine is restarted if it cannot stop by itself). */
+  /**
+   * Stops a verification that takes too long. The verifier polls the cancel flag and answers
+   * engine.cancelled; the worker keeps its documents and sessions (no restart).
+   */
   async function cancel(): Promise<void> {
     const adapter = useEngineStore().adapter;
     if (adapter && runningId !== undefined) await adapter.request({ kind: 'cancel', target: runningId });

@@ -10,6 +10,8 @@ export const BPF_CMD = {
   PROG_LOAD: 5,
   PROG_TEST_RUN: 10,
   OBJ_GET_INFO_BY_FD: 15,
+  BTF_LOAD: 18,
+  MAP_FREEZE: 22,
 } as const;
 
 /** `enum bpf_prog_type`, keyed by the kernel's name without the BPF_PROG_TYPE_ prefix, lower case. */

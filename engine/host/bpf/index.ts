@@ -4,3 +4,4 @@ export { closeFd, errnoName, type BpfError } from './syscall';
 export * from './availability';
 export * from './prog';
 export * from './map';
+export * from './btf';

@@ -84,6 +84,16 @@ export function mapDelete(fd: number, key: Uint8Array): DoneResult {
   return r.ok ? { ok: true } : r;
 }
 
+/** BPF_MAP_FREEZE: no more writes from user space (what libbpf does to .rodata, so programs may treat it as constant). */
+export function mapFreeze(fd: number): DoneResult {
+  return withBuffers((alloc): DoneResult => {
+    const attr = alloc(ELEM_ATTR_SIZE);
+    attr.view.setUint32(0, fd, true);
+    const r = bpfSyscall(BPF_CMD.MAP_FREEZE, attr);
+    return r.ok ? { ok: true } : { ok: false, ...bpfError(r.errno, 'BPF_MAP_FREEZE') };
+  });
+}
+
 /** The key after `key` (or the first key when `key` is undefined); ENOENT at the end. */
 export function mapGetNextKey(fd: number, key: Uint8Array | undefined, keySize: number): BytesResult {
   return elemCall(BPF_CMD.MAP_GET_NEXT_KEY, 'BPF_MAP_GET_NEXT_KEY', fd, key, keySize, undefined, 0n);

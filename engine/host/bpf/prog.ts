@@ -16,6 +16,8 @@ import { bpfError, bpfSyscall, withBuffers, type BpfError, type NativeBuffer } f
 const ATTR_SIZE = 152;
 const PROG_NAME_LEN = 16;
 const INITIAL_LOG_SIZE = 1 << 20;
+const FUNC_INFO_REC_SIZE = 8;
+const LINE_INFO_REC_SIZE = 16;
 
 export interface ProgLoadOptions {
   readonly progType: number | string;
@@ -31,6 +33,12 @@ export interface ProgLoadOptions {
   readonly attachProgFd?: number;
   readonly fdArray?: readonly number[];
   readonly kernVersion?: number;
+  /** The program's BTF (a btfLoad fd), which funcInfo and lineInfo refer to. */
+  readonly btfFd?: number;
+  /** bpf_func_info records, 8 bytes each (insn_off, type_id): the kernel needs them for tail calls in subprograms. */
+  readonly funcInfo?: Uint8Array;
+  /** bpf_line_info records, 16 bytes each: the verifier log then quotes the source lines. */
+  readonly lineInfo?: Uint8Array;
   readonly progName?: string;
 }
 
@@ -76,6 +84,8 @@ export function progLoad(opts: ProgLoadOptions): ProgLoadResult {
       const attr = alloc(ATTR_SIZE);
       const fdArray = opts.fdArray?.length ? alloc(opts.fdArray.length * 4) : undefined;
       opts.fdArray?.forEach((fd, i) => fdArray!.view.setInt32(i * 4, fd, true));
+      const funcInfo = opts.funcInfo?.length ? alloc(opts.funcInfo.length, opts.funcInfo) : undefined;
+      const lineInfo = opts.lineInfo?.length ? alloc(opts.lineInfo.length, opts.lineInfo) : undefined;
       const v = attr.view;
       v.setUint32(0, progType, true);
       v.setUint32(4, opts.insns.length / 8, true);
@@ -88,6 +98,17 @@ export function progLoad(opts: ProgLoadOptions): ProgLoadResult {
       v.setUint32(44, opts.progFlags ?? 0, true);
       if (opts.progName) attr.bytes.set(new TextEncoder().encode(opts.progName).subarray(0, PROG_NAME_LEN - 1), 48);
       v.setUint32(68, attach, true);
+      v.setUint32(72, opts.btfFd ?? 0, true);
+      if (funcInfo) {
+        v.setUint32(76, FUNC_INFO_REC_SIZE, true);
+        v.setBigUint64(80, funcInfo.address, true);
+        v.setUint32(88, funcInfo.size / FUNC_INFO_REC_SIZE, true);
+      }
+      if (lineInfo) {
+        v.setUint32(92, LINE_INFO_REC_SIZE, true);
+        v.setBigUint64(96, lineInfo.address, true);
+        v.setUint32(104, lineInfo.size / LINE_INFO_REC_SIZE, true);
+      }
       v.setUint32(108, opts.attachBtfId ?? 0, true);
       v.setUint32(112, opts.attachProgFd ?? 0, true);
       v.setBigUint64(120, fdArray ? fdArray.address : 0n, true);

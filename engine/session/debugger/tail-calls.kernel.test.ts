@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode, type Insn } from '../../isa';
-import { bpfAvailability, closeFd, mapCreate, mapLookup, mapUpdate, progTestRun } from '../../host/bpf';
-import { bpfSyscall, withBuffers } from '../../host/bpf/syscall';
+import { bpfAvailability, btfLoad, closeFd, mapCreate, mapLookup, mapUpdate, progLoad, progTestRun } from '../../host/bpf';
 import { loadObject, type ObjProgram } from '../../obj';
 import { encodeFuncInfo, encodeLineInfo, kernelBtf } from '../../obj/kernel-btf';
 import { createDebugSession } from './launch';
@@ -18,59 +17,6 @@ const fds: number[] = [];
 afterAll(() => {
   for (const fd of fds) closeFd(fd);
 });
-
-const BPF_PROG_LOAD = 5;
-const BPF_BTF_LOAD = 18;
-const PROG_TYPE_XDP = 6;
-
-/** BPF_BTF_LOAD of the object's BTF (engine/host/bpf has no BTF command; the layout is object-kernel.test.ts's). */
-function btfLoad(bytes: Uint8Array): number | string {
-  return withBuffers((alloc) => {
-    const data = alloc(bytes.length, bytes);
-    const log = alloc(1 << 16);
-    const attr = alloc(32);
-    attr.view.setBigUint64(0, data.address, true);
-    attr.view.setBigUint64(8, log.address, true);
-    attr.view.setUint32(16, bytes.length, true);
-    attr.view.setUint32(20, log.size, true);
-    attr.view.setUint32(24, 1, true);
-    const r = bpfSyscall(BPF_BTF_LOAD, attr);
-    return r.ok ? r.value : `BPF_BTF_LOAD: ${r.error}`;
-  });
-}
-
-/**
- * BPF_PROG_LOAD of an XDP program with BTF, func_info and line_info: the kernel refuses a tail call in a
- * subprogram without BTF ("tail_call is not allowed in subprogs without BTF"), and via_subprog makes one.
- */
-function progLoadWithBtf(insns: Uint8Array, btfFd: number, funcInfo: Uint8Array, lineInfo: Uint8Array): number | string {
-  return withBuffers((alloc) => {
-    const fi = alloc(funcInfo.length, funcInfo);
-    const li = alloc(lineInfo.length, lineInfo);
-    const license = new TextEncoder().encode('GPL\0');
-    const lic = alloc(license.length, license);
-    const code = alloc(insns.length, insns);
-    const log = alloc(1 << 20);
-    const attr = alloc(152);
-    const v = attr.view;
-    v.setUint32(0, PROG_TYPE_XDP, true);
-    v.setUint32(4, insns.length / 8, true);
-    v.setBigUint64(8, code.address, true);
-    v.setBigUint64(16, lic.address, true);
-    v.setUint32(24, 1, true);
-    v.setUint32(28, log.size, true);
-    v.setBigUint64(32, log.address, true);
-    v.setUint32(72, btfFd, true);
-    v.setUint32(76, 8, true);
-    v.setBigUint64(80, fi.address, true);
-    v.setUint32(88, funcInfo.length / 8, true);
-    v.setUint32(92, 16, true);
-    v.setBigUint64(96, li.address, true);
-    v.setUint32(104, lineInfo.length / 16, true);
-    const r = bpfSyscall(BPF_PROG_LOAD, attr);
-    return r.ok ? r.value : `BPF_PROG_LOAD: ${r.error}\n${new TextDecoder().decode(log.copy()).replace(/\0.*$/s, '').slice(-800)}`;
-  });
-}
 
 const PACKETS: ReadonlyArray<readonly [string, Uint8Array]> = [
   ['IPv4 TCP', frame(0x0800, 6)],
@@ -91,15 +37,18 @@ function kernelSetup(): { progs: Map<string, number>; counts: number } | string 
     return r.fd;
   });
   const btf = kernelBtf(obj);
-  const btfFd = btf.bytes ? btfLoad(btf.bytes) : 'no BTF';
-  if (typeof btfFd === 'string') return btfFd;
-  fds.push(btfFd);
+  if (!btf.bytes) return 'no BTF';
+  const loaded = btfLoad(btf.bytes);
+  if (!loaded.ok) return `${loaded.message}\n${loaded.log.slice(-800)}`;
+  fds.push(loaded.fd);
   const progFds = new Map<string, number>();
   for (const p of obj.programs) {
-    const fd = progLoadWithBtf(patched(p, mapFds), btfFd, encodeFuncInfo(p), encodeLineInfo(p));
-    if (typeof fd === 'string') return `${p.name}: ${fd}`;
-    fds.push(fd);
-    progFds.set(p.name, fd);
+    // With BTF, func_info and line_info: the kernel refuses a tail call in a subprogram without BTF
+    // ("tail_call is not allowed in subprogs without BTF"), and via_subprog makes one.
+    const r = progLoad({ progType: 'xdp', insns: patched(p, mapFds), license: 'GPL', btfFd: loaded.fd, funcInfo: encodeFuncInfo(p), lineInfo: encodeLineInfo(p) });
+    if (!r.ok) return `${p.name}: ${r.message}\n${r.log.slice(-800)}`;
+    fds.push(r.fd!);
+    progFds.set(p.name, r.fd!);
   }
   const table = mapFds[obj.maps.findIndex((m) => m.name === 'jmp_table')];
   for (const t of FIXTURE_TAILS) {

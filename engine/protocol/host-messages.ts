@@ -7,7 +7,7 @@
 // web host only accepts plain names inside the one directory it controls.
 import { checkWorkspace, type WorkspaceState } from '../session/workspace-file';
 
-export type { WorkspaceState, WorkspaceProgram, WorkspaceBreakpoint, WorkspaceLayout } from '../session/workspace-file';
+export type { WorkspaceState, WorkspaceProgram, WorkspaceBreakpoint, WorkspaceLayout, WorkspaceTailSlot } from '../session/workspace-file';
 
 export const IPC_HOST_CHANNEL = 'bpfdbg:host';
 

@@ -53,6 +53,23 @@ describe('workspace file', () => {
     expect(code(mutate((w) => ((w.layout as Record<string, unknown>).hidden = ['listing'])))).toBe('workspace.invalid');
   });
 
+  it('keeps tail-call breakpoints (by program name) and prog_array slots; files without them load as before and print without them', () => {
+    const tails: WorkspaceState = {
+      ...full,
+      breakpoints: [...full.breakpoints, { pc: 4, enabled: true, condition: 'r0 == 1', programName: 'parse_ipv4' }],
+      tailSlots: [{ map: 'jmp_table', index: 0, program: 'parse_ipv4' }, { map: 'jmp_table', index: 3, program: 'again' }],
+    };
+    const r = parseWorkspaceText(printWorkspace(tails));
+    expect(r.ok ? r.workspace : r.diagnostic.message).toEqual(tails);
+    // A file written before tail calls (no programName, no tailSlots) still loads; an empty slot list is not written.
+    const old = `{"format":"bpfdbg-workspace","version":1,"breakpoints":[{"pc":3,"enabled":true}],"watches":[],"inputs":{},"layout":{"theme":"dark","sizes":{}}}`;
+    expect(code(old)).toBe('ok');
+    expect(printWorkspace({ ...full, tailSlots: [] })).not.toContain('tailSlots');
+    expect(code(mutate((w) => (w.tailSlots = [{ map: 'jmp_table', index: -1, program: 'x' }])))).toBe('workspace.invalid');
+    expect(code(mutate((w) => (w.tailSlots = [{ map: 'jmp_table', index: 0 }])))).toBe('workspace.invalid');
+    expect(code(mutate((w) => (w.breakpoints = [{ pc: 1, enabled: true, programName: '' }])))).toBe('workspace.invalid');
+  });
+
   it('refuses a file from a newer version with a clear message, and an unversioned one', () => {
     const r = parseWorkspaceText(mutate((w) => (w.version = WORKSPACE_VERSION + 1)));
     expect(r.ok).toBe(false);

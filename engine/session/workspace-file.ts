@@ -25,6 +25,7 @@ export const WORKSPACE_LIMITS = {
   maxInputs: 1000,
   maxInputValue: 1024 * 1024,
   maxLayoutEntries: 100,
+  maxTailSlots: 10_000,
 } as const;
 
 /** The program a workspace is about. `path` (desktop) or `base64` (browser mode, or a fallback copy) or both. */
@@ -50,6 +51,19 @@ export interface WorkspaceBreakpoint {
   readonly enabled: boolean;
   /** Condition in the debugger's expression language (`r1 == 0`). */
   readonly condition?: string;
+  /**
+   * The program of the file the pc is in, by name, when it is not the workspace's program (a tail
+   * call target). Absent: the workspace's program (files written before tail calls have none).
+   */
+  readonly programName?: string;
+}
+
+/** A filled prog_array slot, by names as `bpfdbg debug --tail MAP:INDEX=PROGRAM` spells it. */
+export interface WorkspaceTailSlot {
+  readonly map: string;
+  readonly index: number;
+  /** A program of the workspace's file. */
+  readonly program: string;
 }
 
 export interface WorkspaceLayout {
@@ -69,6 +83,8 @@ export interface WorkspaceState {
   readonly version: typeof WORKSPACE_VERSION;
   readonly program?: WorkspaceProgram;
   readonly breakpoints: readonly WorkspaceBreakpoint[];
+  /** prog_array slots the user filled (absent when none: such files stay readable by older versions). */
+  readonly tailSlots?: readonly WorkspaceTailSlot[];
   /** Watch expressions, evaluated at every stop. */
   readonly watches: readonly string[];
   /** Input fields by name as the inputs pane edits them (ctx fields, registers, packet bytes as hex). */
@@ -176,7 +192,8 @@ export const checkWorkspace: Check = obj({
   format: (v, p) => (v === WORKSPACE_FORMAT ? undefined : `${p} must be "${WORKSPACE_FORMAT}"`),
   version: (v, p) => (v === WORKSPACE_VERSION ? undefined : `${p} must be ${WORKSPACE_VERSION}`),
   program: opt(programCheck),
-  breakpoints: arr(obj({ pc: int(0, 0x7fffffff), enabled: bool, condition: opt(str(L.maxCondition, 1)) }), L.maxBreakpoints),
+  breakpoints: arr(obj({ pc: int(0, 0x7fffffff), enabled: bool, condition: opt(str(L.maxCondition, 1)), programName: opt(str(L.maxPath, 1)) }), L.maxBreakpoints),
+  tailSlots: opt(arr(obj({ map: str(L.maxPath, 1), index: int(0, 0x7fffffff), program: str(L.maxPath, 1) }), L.maxTailSlots)),
   watches: arr(str(L.maxWatch, 1), L.maxWatches),
   inputs: record(str(L.maxInputValue), L.maxInputs),
   layout: obj({
@@ -224,6 +241,7 @@ export function printWorkspace(w: WorkspaceState): string {
   const out: Record<string, unknown> = { format: WORKSPACE_FORMAT, version: WORKSPACE_VERSION };
   if (w.program) out.program = w.program;
   out.breakpoints = w.breakpoints;
+  if (w.tailSlots?.length) out.tailSlots = w.tailSlots;
   out.watches = w.watches;
   out.inputs = w.inputs;
   out.layout = w.layout;

@@ -19,7 +19,8 @@ import { UndoRecord, UndoRing, type HeavyUndo } from './undo';
 // Module-local bindings: a transpiler's CommonJS output reads imported names through getters on
 // every use, which costs more than the arithmetic itself in the interpreter loop.
 const OUT = wide.OUT;
-const mul64 = wide.mul64;
+const mulHiU32 = wide.mulHiU32;
+const SMALL_DIVISOR = wide.SMALL_DIVISOR;
 const div64 = wide.div64;
 const mod64 = wide.mod64;
 const sdiv64 = wide.sdiv64;
@@ -187,7 +188,7 @@ export class Machine {
   private cLo = 0;
   private cLim = 0;
   private cBase = 0;
-  private cW = false;
+  private cW = 0;
   private cView: DataView = EMPTY_VIEW;
   private mv: DataView = EMPTY_VIEW;
   private spLo = 0;
@@ -223,8 +224,8 @@ export class Machine {
     this.cHi = NO_HI;
     this.cLo = this.cLim = this.cBase = this.spLo = this.spHi = 1;
     this.cLo = this.cLim = this.cBase = this.spLo = this.spHi = 0;
-    this.cW = true;
-    this.cW = false;
+    this.cW = 1;
+    this.cW = 0;
     this.mv = EMPTY_VIEW;
     this.mv = this.stackView;
     this.frames.push({ prog, retPc: -1, saved: new Int32Array(20), stack: this.stackRegions[0], mayGoto: BPF_MAX_LOOPS, loop: undefined });
@@ -707,7 +708,7 @@ export class Machine {
         this.cBase = 0;
       }
       this.cHi = r.hi;
-      this.cW = r.writable;
+      this.cW = r.writable ? 1 : 0;
       this.cView = r.view;
     }
     this.mv = r.view;
@@ -947,27 +948,51 @@ export class Machine {
           pc++;
           continue;
         }
-        case 5: case 6: { // mul64
+        case 5: case 6: { // mul64: the low word is imul's, the high word adds the cross products to the high half of lo * lo
           const d = ((w >>> 9) & 31), s = (w >>> 14);
-          mul64(R[d], R[d + 1], R[s], R[s + 1]);
-          R[d] = OUT[0];
-          R[d + 1] = OUT[1];
+          const al = R[d], bl = R[s];
+          R[d + 1] = (mulHiU32(al >>> 0, bl >>> 0) + Math.imul(al, R[s + 1]) + Math.imul(R[d + 1], bl)) | 0;
+          R[d] = Math.imul(al, bl);
           pc++;
           continue;
         }
-        case 7: case 8: { // div64
+        // div64/mod64 with a divisor below 2^21 (the usual constant) run inline: at most two exact double
+        // divisions (see wide.ts SMALL_DIVISOR), no call and no OUT round trip. Anything else goes to wide.ts.
+        case 7: case 8: { // div64: by zero gives 0
           const d = ((w >>> 9) & 31), s = (w >>> 14);
-          div64(R[d], R[d + 1], R[s], R[s + 1]);
-          R[d] = OUT[0];
-          R[d + 1] = OUT[1];
+          const b = R[s];
+          if (R[s + 1] === 0 && b > 0 && b < SMALL_DIVISOR) {
+            const ah = R[d + 1] >>> 0;
+            if (ah === 0) R[d] = ((R[d] >>> 0) / b) | 0;
+            else {
+              const q1 = Math.floor(ah / b);
+              R[d] = (((ah - q1 * b) * 4294967296 + (R[d] >>> 0)) / b) | 0;
+              R[d + 1] = q1 | 0;
+            }
+          } else {
+            div64(R[d], R[d + 1], b, R[s + 1]);
+            R[d] = OUT[0];
+            R[d + 1] = OUT[1];
+          }
           pc++;
           continue;
         }
-        case 9: case 10: { // mod64
+        case 9: case 10: { // mod64: by zero leaves dst
           const d = ((w >>> 9) & 31), s = (w >>> 14);
-          mod64(R[d], R[d + 1], R[s], R[s + 1]);
-          R[d] = OUT[0];
-          R[d + 1] = OUT[1];
+          const b = R[s];
+          if (R[s + 1] === 0 && b > 0 && b < SMALL_DIVISOR) {
+            const ah = R[d + 1] >>> 0;
+            if (ah === 0) R[d] = (R[d] >>> 0) % b;
+            else {
+              const t = (ah - Math.floor(ah / b) * b) * 4294967296 + (R[d] >>> 0);
+              R[d] = t - Math.floor(t / b) * b;
+              R[d + 1] = 0;
+            }
+          } else {
+            mod64(R[d], R[d + 1], b, R[s + 1]);
+            R[d] = OUT[0];
+            R[d + 1] = OUT[1];
+          }
           pc++;
           continue;
         }
@@ -1407,7 +1432,7 @@ export class Machine {
           let o = a - sLo;
           let v: DataView = SV;
           if (hi === -14080 && o >= 0 && o <= 504) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 8 && cW) {
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 8 && cW === 1) {
             o += cBase;
             v = CV;
           } else {
@@ -1440,7 +1465,7 @@ export class Machine {
           let o = a - sLo;
           let v: DataView = SV;
           if (hi === -14080 && o >= 0 && o <= 508) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 4 && cW) {
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 4 && cW === 1) {
             o += cBase;
             v = CV;
           } else {
@@ -1472,7 +1497,7 @@ export class Machine {
           let o = a - sLo;
           let v: DataView = SV;
           if (hi === -14080 && o >= 0 && o <= 510) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 2 && cW) {
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 2 && cW === 1) {
             o += cBase;
             v = CV;
           } else {
@@ -1504,7 +1529,7 @@ export class Machine {
           let o = a - sLo;
           let v: DataView = SV;
           if (hi === -14080 && o >= 0 && o <= 511) o += sBase;
-          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 1 && cW) {
+          else if (hi === cHi && (o = a - cLo) >= 0 && o <= cLim - 1 && cW === 1) {
             o += cBase;
             v = CV;
           } else {

@@ -7,7 +7,7 @@
 export const OUT = new Int32Array(2);
 
 /** floor((a*b) / 2^32) for unsigned 32-bit a, b: exact with doubles by splitting a into 16-bit halves. */
-function mulHiU32(a: number, b: number): number {
+export function mulHiU32(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
   const b0 = b & 0xffff;
@@ -28,10 +28,12 @@ export function mul64(alo: number, ahi: number, blo: number, bhi: number): void 
 
 /**
  * Divisors below this take the two-division path: the dividend's low part t = r1 * 2^32 + lo is
- * below b * 2^32 < 2^53, so t is exact and t / b is off by at most t * 2^-53 < 1 / b, which never
- * reaches the next integer: Math.floor(t / b) is the exact quotient.
+ * below b * 2^32 < 2^53, so t is exact. The quotient t / b is below 2^32, where doubles are spaced
+ * 2^-21 or closer, and it is at least 1 / b > 2^-21 short of the next integer unless it is one, so
+ * the correctly rounded t / b never reaches the next integer: Math.floor(t / b) (or truncating it
+ * with | 0) is the exact quotient. The interpreter inlines this path for div64/mod64.
  */
-const SMALL_DIVISOR = 0x1fffff;
+export const SMALL_DIVISOR = 0x1fffff;
 
 let REM_LO = 0;
 let REM_HI = 0;
@@ -117,6 +119,15 @@ export function sdiv64(alo: number, ahi: number, blo: number, bhi: number): void
     OUT[1] = 0;
     return;
   }
+  if (ahi === alo >> 31 && bhi === blo >> 31) {
+    // Both are sign-extended 32-bit values: one double division, |quotient| <= 2^31 (INT32_MIN / -1
+    // is 2^31, which the 64-bit result holds), and truncation is exact because the quotient is at
+    // least 1 / |b| >= 2^-31 from the next integer while doubles below 2^31 are spaced 2^-22 or closer.
+    const q = Math.trunc(alo / blo);
+    OUT[0] = q | 0;
+    OUT[1] = q < 0 ? -1 : 0;
+    return;
+  }
   const an = ahi < 0;
   const bn = bhi < 0;
   if (an) {
@@ -138,6 +149,13 @@ export function smod64(alo: number, ahi: number, blo: number, bhi: number): void
   if ((blo | bhi) === 0) {
     OUT[0] = alo;
     OUT[1] = ahi;
+    return;
+  }
+  if (ahi === alo >> 31 && bhi === blo >> 31) {
+    // Both sign-extended 32-bit: JS % on int32 values is exact and takes the dividend's sign (INT32_MIN % -1 is -0).
+    const r = alo % blo;
+    OUT[0] = r | 0;
+    OUT[1] = r < 0 ? -1 : 0;
     return;
   }
   const an = ahi < 0;

@@ -2,9 +2,13 @@
 //
 // A debug session is created lazily for the selected program on the first debug command, and
 // dropped when the selection changes; stepping commands on a new session stop at its entry first.
+// A stop in another program of the file (after a tail call) shows that program's listing.
 import { defineStore } from 'pinia';
-import { ref, shallowRef, watch } from 'vue';
-import type { Feature, InputsInfo, MapUpdateFlag, ProgramInputs, Request, Response, StateSnapshot, StepMode } from '../../engine/protocol';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type {
+  BreakpointInfo, Feature, InputsInfo, MapUpdateFlag, ProgramInputs, Request, Response, StateSnapshot, StepMode,
+} from '../../engine/protocol';
+import { gutterMarks } from '../state/breakpoint-marks';
 import { useDocumentsStore } from './documents';
 import { useEngineStore } from './engine';
 import { useUiStore } from './ui';
@@ -32,6 +36,8 @@ export const useDebugStore = defineStore('debug', () => {
   const session = ref<number>();
   /** Which document and program the session debugs. */
   let sessionOf: { document: number; program: number } | undefined;
+  /** The session's own program (breakpoints and snapshots that name no program are in it). */
+  const sessionProgram = ref<number>();
   // Snapshots, inputs and the breakpoint set are replaced whole, never changed in place: shallow refs,
   // so a step's answer (registers, 64 stack slots per frame, maps) is not wrapped in deep proxies and
   // reading it in the panes costs plain property reads.
@@ -42,7 +48,8 @@ export const useDebugStore = defineStore('debug', () => {
   const steppedPc = ref<number>();
   /** The session's inputs and ctx layout, fetched when a session starts or restarts. */
   const inputs = shallowRef<InputsInfo>();
-  const breakpoints = shallowRef<ReadonlySet<number>>(new Set());
+  /** The engine's breakpoints (ids, programs, conditions, enabled, hits), as its last answer listed them. */
+  const breakpointList = shallowRef<readonly BreakpointInfo[]>([]);
   const busy = ref(false);
   /**
    * A command has run longer than SLOW_MS: only then does the toolbar show Stop and grey out the
@@ -52,6 +59,8 @@ export const useDebugStore = defineStore('debug', () => {
   const slow = ref(false);
   /** pc the user last selected in the listing: F9 toggles a breakpoint there. */
   const selectedPc = ref<number>();
+  /** The program of the file selectedPc is in (the listing may show a tail call target); undefined: the selected program. */
+  const selectedProgram = ref<number>();
   /** The last stop's message, for the console. */
   const lastStop = ref<StopNote>();
   let seq = 0;
@@ -61,13 +70,34 @@ export const useDebugStore = defineStore('debug', () => {
   watch([() => docs.currentId, () => docs.programIndex], () => {
     session.value = undefined;
     sessionOf = undefined;
+    sessionProgram.value = undefined;
     state.value = undefined;
     previous.value = undefined;
     steppedPc.value = undefined;
     inputs.value = undefined;
-    breakpoints.value = new Set();
+    breakpointList.value = [];
     selectedPc.value = undefined;
+    selectedProgram.value = undefined;
   });
+
+  /** The program breakpoints and states without one are in: the session's, else the selected one. */
+  const ownProgram = computed(() => sessionProgram.value ?? docs.programIndex);
+  /** Gutter marks by program and pc (state/breakpoint-marks). */
+  const breakpoints = computed(() => gutterMarks(breakpointList.value, ownProgram.value));
+  /** The paused pc when the listing shows the program it is in (each listing row compares itself with it). */
+  const currentPc = computed(() => (state.value && (state.value.program ?? ownProgram.value) === docs.shownIndex ? state.value.pc : undefined));
+  /** The selected pc when it is in the program the listing shows. */
+  const selectedShownPc = computed(() => ((selectedProgram.value ?? docs.programIndex) === docs.shownIndex ? selectedPc.value : undefined));
+
+  /** Selects an instruction of `program` (default: the selected program): F9 toggles there, the verifier shows its states. */
+  function select(pc: number | undefined, program?: number): void {
+    selectedPc.value = pc;
+    selectedProgram.value = program;
+  }
+
+  function setBreakpoints(list: readonly BreakpointInfo[]): void {
+    breakpointList.value = list;
+  }
 
   function available(f: Feature): boolean {
     if (useEngineStore().has(f)) return true;
@@ -107,7 +137,8 @@ export const useDebugStore = defineStore('debug', () => {
     }
     session.value = r.session;
     sessionOf = { document: doc.id, program: docs.programIndex };
-    breakpoints.value = new Set();
+    sessionProgram.value = docs.programIndex;
+    breakpointList.value = [];
     accept(r.state, undefined, true, r.line);
     note(`Started ${docs.program?.name ?? doc.name} at insn ${r.state.pc}.`);
     void loadInputs();
@@ -122,8 +153,10 @@ export const useDebugStore = defineStore('debug', () => {
     previous.value = !fresh && state.value && state.value.session === s.session ? state.value : undefined;
     steppedPc.value = stepFrom;
     state.value = s;
-    if (line !== undefined) docs.revealAt(line);
-    else void docs.reveal(s.pc);
+    // The listing shows the program the pc is in: after a tail call, the target's (line is in its listing).
+    const program = s.program ?? ownProgram.value;
+    if (line !== undefined) docs.revealAt(line, program);
+    else void docs.reveal(s.pc, program);
   }
 
   async function send(req: Request): Promise<Response> {
@@ -143,7 +176,7 @@ export const useDebugStore = defineStore('debug', () => {
         accept(r.state, undefined, false, r.line);
         if (r.message) note(r.message);
       }
-      else if (r.kind === 'breakpoints') breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
+      else if (r.kind === 'breakpoints') breakpointList.value = r.breakpoints;
       else if (r.kind === 'error') useUiStore().notify('error', r.message);
       return r;
     } finally {
@@ -154,13 +187,18 @@ export const useDebugStore = defineStore('debug', () => {
     }
   }
 
+  /** A restart with new inputs on its way: commands pressed meanwhile wait for it instead of being dropped. */
+  let applying: Promise<boolean> | undefined;
+
   async function run(): Promise<void> {
+    if (applying) await applying;
     if (!available('run') || busy.value) return;
     const s = await ensureSession();
     if (s !== undefined) await send({ kind: 'run', session: session.value as number });
   }
 
   async function step(mode: StepMode): Promise<void> {
+    if (applying) await applying;
     if (!available(mode === 'back' ? 'step-back' : 'step') || busy.value) return;
     const s = await ensureSession();
     // A fresh session is already stopped at its entry: that is the first step.
@@ -168,10 +206,25 @@ export const useDebugStore = defineStore('debug', () => {
     await send({ kind: 'step', session: s, mode });
   }
 
-  async function toggleBreakpoint(pc = selectedPc.value ?? state.value?.pc): Promise<void> {
+  /**
+   * Adds a breakpoint at pc of `program` (default: the selected instruction, else the paused one), or
+   * removes the ones there. The program is sent, so a tail call target's pc is not taken for the session's.
+   */
+  async function toggleBreakpoint(pc?: number, program?: number): Promise<void> {
+    if (pc === undefined) {
+      if (selectedPc.value !== undefined) {
+        pc = selectedPc.value;
+        program = selectedProgram.value;
+      } else {
+        pc = state.value?.pc;
+        program = state.value?.program;
+      }
+    }
     if (!available('breakpoints') || pc === undefined) return;
     const s = await ensureSession();
-    if (s !== undefined) await send({ kind: 'breakpoint.toggle', session: session.value as number, pc });
+    if (s === undefined) return;
+    const p = program ?? ownProgram.value;
+    await send({ kind: 'breakpoint.toggle', session: session.value as number, pc, program: p });
   }
 
   /** Asks the engine to stop a running command. */
@@ -193,7 +246,7 @@ export const useDebugStore = defineStore('debug', () => {
     if (r.kind === 'console') {
       if (r.state) accept(r.state, undefined, false, r.line);
       // Console commands (break, delete, disable) change breakpoints too.
-      if (r.breakpoints) breakpoints.value = new Set(r.breakpoints.filter((b) => b.enabled).map((b) => b.pc));
+      if (r.breakpoints) breakpointList.value = r.breakpoints;
       return [...r.lines];
     }
     return [r.kind === 'error' ? r.message : `unexpected answer ${r.kind}`];
@@ -208,8 +261,17 @@ export const useDebugStore = defineStore('debug', () => {
   }
 
   /** Starts the program over with these inputs (breakpoints stay); starts a session if there is none. */
-  async function applyInputs(next: ProgramInputs): Promise<boolean> {
-    if (!available('inputs') || busy.value) return false;
+  function applyInputs(next: ProgramInputs): Promise<boolean> {
+    if (!available('inputs') || busy.value) return Promise.resolve(false);
+    const p = applyInputsNow(next);
+    applying = p;
+    void p.finally(() => {
+      if (applying === p) applying = undefined;
+    });
+    return p;
+  }
+
+  async function applyInputsNow(next: ProgramInputs): Promise<boolean> {
     const doc = docs.current;
     if (!doc) {
       useUiStore().notify('info', 'Open a program first.');
@@ -230,17 +292,19 @@ export const useDebugStore = defineStore('debug', () => {
       if (fresh) {
         session.value = r.session;
         sessionOf = { document: doc.id, program: docs.programIndex };
-        breakpoints.value = new Set();
+        sessionProgram.value = docs.programIndex;
+        breakpointList.value = [];
       }
       accept(r.state, undefined, true, r.line);
       note(`Restarted ${docs.program?.name ?? doc.name} with new inputs (${next.type}).`);
-      await loadInputs();
-      return true;
     } finally {
       clearTimeout(timer);
       busy.value = false;
       slow.value = false;
     }
+    // Not while busy: the session is ready, and a command pressed now (F5 right after Apply) must run, not be dropped.
+    await loadInputs();
+    return true;
   }
 
   /** Sets r0-r9 while paused; `value` is the protocol's "0x..." form. */
@@ -259,8 +323,23 @@ export const useDebugStore = defineStore('debug', () => {
     return (await send({ kind: 'map.delete', session: session.value, map, key })).kind === 'state';
   }
 
+  /**
+   * Puts program `program` of the file into slot `index` of prog_array `map` (undefined: empties it),
+   * as user space does before attaching; while paused it is an edit a step back undoes. Starts a
+   * session (stopped at its entry, before the run) when there is none.
+   */
+  async function setTailSlot(map: number, index: number, program: number | undefined): Promise<boolean> {
+    if (!available('edit') || busy.value) return false;
+    const s = await ensureSession();
+    if (s === undefined) return false;
+    const r = await send({ kind: 'prog-array.set', session: session.value as number, map, index, ...(program !== undefined ? { program } : {}) });
+    return r.kind === 'state';
+  }
+
   return {
-    session, state, previous, steppedPc, inputs, breakpoints, busy, slow, selectedPc, lastStop,
-    run, step, toggleBreakpoint, cancel, consoleLine, ensureSession, loadInputs, applyInputs, setRegister, updateMap, deleteMapEntry,
+    session, sessionProgram, ownProgram, state, previous, steppedPc, inputs, breakpointList, breakpoints, busy, slow,
+    selectedPc, selectedProgram, selectedShownPc, currentPc, lastStop,
+    run, step, select, setBreakpoints, toggleBreakpoint, cancel, consoleLine, ensureSession, loadInputs, applyInputs,
+    setRegister, updateMap, deleteMapEntry, setTailSlot,
   };
 });

@@ -1,4 +1,8 @@
 // Opened documents and the listing of the selected program, fetched from the engine one page of lines at a time.
+//
+// The selected program (`programIndex`) is the one debugged and verified; the listing may show
+// another program of the same file (`shownIndex`): a tail call moves execution into it, or the user
+// looks at a prog_array slot's program to set breakpoints there. Showing one never drops the session.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
 import { encodeBase64, type DocumentInfo, type FileFormat, type ListingLine, type ProgramSummary, type WireDiagnostic } from '../../engine/protocol';
@@ -18,6 +22,8 @@ export const useDocumentsStore = defineStore('documents', () => {
   const documents = ref<DocumentInfo[]>([]);
   const currentId = ref<number>();
   const programIndex = ref(0);
+  /** The program the listing shows: the selected one, or another of the file a tail call ran into. */
+  const shownIndex = ref(0);
   /** Diagnostics of the most recent open, shown until the next one. */
   const lastOpen = ref<OpenOutcome>();
   const opening = ref(false);
@@ -33,10 +39,15 @@ export const useDocumentsStore = defineStore('documents', () => {
 
   const current = computed(() => documents.value.find((d) => d.id === currentId.value));
   const program = computed<ProgramSummary | undefined>(() => current.value?.programs[programIndex.value]);
-  const lineCount = computed(() => program.value?.lineCount ?? 0);
+  const shown = computed<ProgramSummary | undefined>(() => current.value?.programs[shownIndex.value]);
+  const lineCount = computed(() => shown.value?.lineCount ?? 0);
+
+  /** Changes whenever the pages are dropped (another document or program shown): the listing view asks for its lines again. */
+  const listingSeq = ref(0);
 
   function resetListing(): void {
     generation++;
+    listingSeq.value++;
     pages.value = new Map();
     inFlight.clear();
   }
@@ -80,6 +91,14 @@ export const useDocumentsStore = defineStore('documents', () => {
   function select(id: number, program = 0): void {
     currentId.value = id;
     programIndex.value = program;
+    shownIndex.value = program;
+    resetListing();
+  }
+
+  /** Shows another program of the current file in the listing (the selection and its session stay). */
+  function showProgram(index: number): void {
+    if (index === shownIndex.value || !current.value?.programs[index]) return;
+    shownIndex.value = index;
     resetListing();
   }
 
@@ -109,7 +128,7 @@ export const useDocumentsStore = defineStore('documents', () => {
   /** Makes sure the pages covering lines [first, last] are loaded or on their way. */
   async function ensureLines(first: number, last: number): Promise<void> {
     const doc = current.value;
-    if (!doc || !program.value) return;
+    if (!doc || !shown.value) return;
     const gen = generation;
     const wanted: number[] = [];
     for (let p = Math.floor(Math.max(0, first) / PAGE_LINES); p <= Math.floor(Math.max(0, last) / PAGE_LINES); p++) {
@@ -118,7 +137,7 @@ export const useDocumentsStore = defineStore('documents', () => {
     }
     await Promise.all(wanted.map(async (p) => {
       inFlight.add(p);
-      const r = await useEngineStore().request({ kind: 'listing', document: doc.id, program: programIndex.value, start: p * PAGE_LINES, count: PAGE_LINES });
+      const r = await useEngineStore().request({ kind: 'listing', document: doc.id, program: shownIndex.value, start: p * PAGE_LINES, count: PAGE_LINES });
       if (gen !== generation) return;
       inFlight.delete(p);
       if (r.kind === 'listing') {
@@ -130,22 +149,32 @@ export const useDocumentsStore = defineStore('documents', () => {
     }));
   }
 
-  /** Scrolls the listing to a line the engine already located (answers that move execution carry it). */
-  function revealAt(line: number): void {
+  /**
+   * Scrolls the listing to a line the engine already located (answers that move execution carry it),
+   * in `program`'s listing (default: the one shown), which is shown first.
+   */
+  function revealAt(line: number, program = shownIndex.value): void {
+    showProgram(program);
     if (line >= 0) revealLine.value = { line, seq: ++revealSeq };
   }
 
-  /** Scrolls the listing to the instruction at pc, asking the engine where it is (for answers without a line). */
-  async function reveal(pc: number): Promise<void> {
+  /**
+   * Scrolls the listing to the instruction at pc of `program` (default: the selected program, whose pcs
+   * diagnostics and the verifier name), asking the engine where it is (for answers without a line).
+   */
+  async function reveal(pc: number, program = programIndex.value): Promise<void> {
     const doc = current.value;
     if (!doc) return;
-    const r = await useEngineStore().request({ kind: 'locate', document: doc.id, program: programIndex.value, pc });
+    showProgram(program);
+    const r = await useEngineStore().request({ kind: 'locate', document: doc.id, program, pc });
+    // Another program was shown meanwhile: this line belongs to a listing no longer there.
+    if (currentId.value !== doc.id || shownIndex.value !== program) return;
     if (r.kind === 'located' && r.line >= 0) revealLine.value = { line: r.line, seq: ++revealSeq };
   }
 
   return {
     revealLine, reveal, revealAt,
-    documents, currentId, programIndex, lastOpen, opening, current, program, lineCount, pages,
-    openBytes, openBase64, openFile, select, close, lineAt, ensureLines, sourceOf,
+    documents, currentId, programIndex, shownIndex, listingSeq, lastOpen, opening, current, program, shown, lineCount, pages,
+    openBytes, openBase64, openFile, select, showProgram, close, lineAt, ensureLines, sourceOf,
   };
 });

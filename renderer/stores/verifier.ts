@@ -58,7 +58,7 @@ export const useVerifierStore = defineStore('verifier', () => {
       if (r.kind === 'verified') {
         report.value = r.report;
         states.value = new Map();
-        await Promise.all([debug.selectedPc, debug.state?.pc].filter((x): x is number => x !== undefined).map((pc) => loadStates(pc)));
+        await Promise.all([selectedHere(), pausedHere()].filter((x): x is number => x !== undefined).map((pc) => loadStates(pc)));
       } else if (r.kind === 'error' && r.code === 'engine.cancelled') {
         // The user pressed Stop: what they asked for, not a failure.
         useUiStore().notify('info', 'Verification stopped.');
@@ -98,10 +98,21 @@ export const useVerifierStore = defineStore('verifier', () => {
     else if (r.kind === 'error') useUiStore().notify('error', `Could not read the verifier state at insn ${pc}: ${r.message}`);
   }
 
-  watch(() => debug.selectedPc, (pc) => {
+  // Only pcs of the verified program: after a tail call, or with another program's listing shown, the
+  // pc belongs to a program this report is not about.
+  /** The selected instruction, when it is in the verified program. */
+  function selectedHere(): number | undefined {
+    return debug.selectedProgram === undefined || debug.selectedProgram === docs.programIndex ? debug.selectedPc : undefined;
+  }
+  /** The paused pc, when it is in the verified program. */
+  function pausedHere(): number | undefined {
+    const s = debug.state;
+    return s && (s.program === undefined || s.program === docs.programIndex) ? s.pc : undefined;
+  }
+  watch(selectedHere, (pc) => {
     if (pc !== undefined) void loadStates(pc);
   });
-  watch(() => debug.state?.pc, (pc) => {
+  watch(pausedHere, (pc) => {
     if (pc !== undefined) void loadStates(pc);
   });
 
@@ -115,5 +126,8 @@ export const useVerifierStore = defineStore('verifier', () => {
     void verify();
   }
 
-  return { report, logLevel, progType, running, states, errorPc, verify, ensure, cancel, loadStates, setLogLevel, setProgType };
+  /** The instruction whose states the pane shows: the selection, else where the program is paused (in the verified program). */
+  const shownPc = computed(() => selectedHere() ?? pausedHere());
+
+  return { report, logLevel, progType, running, states, errorPc, shownPc, verify, ensure, cancel, loadStates, setLogLevel, setProgType };
 });

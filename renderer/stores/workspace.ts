@@ -6,9 +6,9 @@
 // first, so a program that fails to open leaves everything as it was. The last state is autosaved
 // (debounced) and offered back at startup.
 import { defineStore } from 'pinia';
-import { nextTick, ref, watch } from 'vue';
+import { computed, nextTick, ref, watch } from 'vue';
 import type {
-  BreakpointInfo, HostMenuMessage, HostResponse, ListingLine, WorkspaceBreakpoint, WorkspaceState,
+  BreakpointInfo, HostMenuMessage, HostResponse, ListingLine, WorkspaceBreakpoint, WorkspaceState, WorkspaceTailSlot,
 } from '../../engine/protocol';
 import type { EngineAdapter } from '../adapter/engine-adapter';
 import { useDebugStore } from './debug';
@@ -60,13 +60,33 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     return r;
   }
 
-  /** Breakpoints with their conditions, as the engine has them (the debug store keeps only pcs). */
+  /**
+   * Breakpoints with their conditions, as the engine has them; one in another program of the file (a
+   * tail call target) names it, so the file stays readable by older versions when there are none.
+   */
   async function breakpointList(): Promise<WorkspaceBreakpoint[]> {
     const debug = useDebugStore();
+    const docs = useDocumentsStore();
     if (debug.session === undefined) return [];
     const r = await useEngineStore().request({ kind: 'console', session: debug.session, line: 'info breakpoints' });
     const list: readonly BreakpointInfo[] = r.kind === 'console' ? (r.breakpoints ?? []) : [];
-    return list.map((b) => ({ pc: b.pc, enabled: b.enabled, ...(b.condition ? { condition: b.condition } : {}) }));
+    return list.map((b) => {
+      const other = b.program !== undefined && b.program !== debug.ownProgram ? docs.current?.programs[b.program]?.name : undefined;
+      return { pc: b.pc, enabled: b.enabled, ...(b.condition ? { condition: b.condition } : {}), ...(other ? { programName: other } : {}) };
+    });
+  }
+
+  /** The filled prog_array slots of the paused session, by names. */
+  function tailSlots(): WorkspaceTailSlot[] {
+    const docs = useDocumentsStore();
+    const out: WorkspaceTailSlot[] = [];
+    for (const m of useDebugStore().state?.maps ?? []) {
+      for (const s of m.slots ?? []) {
+        const program = docs.current?.programs[s.program]?.name;
+        if (program) out.push({ map: m.name, index: s.index, program });
+      }
+    }
+    return out;
   }
 
   async function snapshot(): Promise<WorkspaceState> {
@@ -82,11 +102,13 @@ export const useWorkspaceStore = defineStore('workspace', () => {
         ...(docs.program ? { programName: docs.program.name, type: docs.program.type } : {}),
       }
       : undefined;
+    const slots = tailSlots();
     return {
       format: 'bpfdbg-workspace',
       version: 1,
       ...(program ? { program } : {}),
       breakpoints: await breakpointList(),
+      ...(slots.length ? { tailSlots: slots } : {}),
       watches: [...watches.value],
       inputs: { ...inputs.value },
       layout: {
@@ -158,13 +180,21 @@ export const useWorkspaceStore = defineStore('workspace', () => {
         if (docs.currentId !== doc.id || index !== docs.programIndex) docs.select(doc.id, index);
         // The debug store drops its session when the selection changes (a watcher): let that happen first.
         await nextTick();
-        for (const b of w.breakpoints) await debug.consoleLine(`break *${b.pc}${b.condition ? ` if ${b.condition}` : ''}`);
-        const disabled = new Set(w.breakpoints.filter((b) => !b.enabled).map((b) => b.pc));
-        if (disabled.size && debug.session !== undefined) {
-          const r = await useEngineStore().request({ kind: 'console', session: debug.session, line: 'info breakpoints' });
-          const ids = r.kind === 'console' ? (r.breakpoints ?? []).filter((b) => disabled.has(b.pc)).map((b) => b.id) : [];
-          if (ids.length) await debug.consoleLine(`disable ${ids.join(' ')}`);
+        // prog_array slots first (by names, as `tail MAP INDEX PROGRAM` takes them); a refusal (the file
+        // changed) is said in the notice bar and the rest still restores.
+        for (const t of w.tailSlots ?? []) {
+          const lines = await debug.consoleLine(`tail ${t.map} ${t.index} ${t.program}`);
+          const state = debug.state?.maps.find((m) => m.name === t.map)?.slots?.some((s) => s.index === t.index && doc.programs[s.program]?.name === t.program);
+          if (!state) ui.notify('error', `Could not restore ${t.map}[${t.index}] = ${t.program}: ${lines.join(' ')}`);
         }
+        // Each breakpoint in its program: `break PROGRAM:*PC` for another program of the file.
+        const ids: number[] = [];
+        for (const b of w.breakpoints) {
+          const before = new Set(debug.breakpointList.map((x) => x.id));
+          await debug.consoleLine(`break ${b.programName ? `${b.programName}:` : ''}*${b.pc}${b.condition ? ` if ${b.condition}` : ''}`);
+          if (!b.enabled) ids.push(...debug.breakpointList.filter((x) => !before.has(x.id)).map((x) => x.id));
+        }
+        if (ids.length) await debug.consoleLine(`disable ${ids.join(' ')}`);
       }
       watches.value = [...w.watches];
       inputs.value = { ...w.inputs };
@@ -275,8 +305,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     const docs = useDocumentsStore();
     const debug = useDebugStore();
     a.onHostMenu(onMenu);
+    // Slots change by the user's hand only (programs never write prog_arrays): one string per state, compared by value.
+    const tailSlotsKey = computed(() => JSON.stringify(tailSlots()));
     watch(
-      [() => docs.currentId, () => docs.programIndex, () => debug.breakpoints, watches, inputs, sizes, bottomTab, stateTab, hidden, () => useUiStore().theme],
+      [() => docs.currentId, () => docs.programIndex, () => debug.breakpointList, tailSlotsKey, watches, inputs, sizes, bottomTab, stateTab, hidden, () => useUiStore().theme],
       scheduleAutosave,
       { deep: true },
     );

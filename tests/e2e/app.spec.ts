@@ -565,3 +565,85 @@ test('a conditional breakpoint set and edited in the Breakpoints tab decides whe
   await page.keyboard.press('F5');
   await expect(page.getByTestId('status')).toContainText('exited');
 });
+
+test('tail calls: a prog_array slot filled in the Maps pane, a breakpoint in the target program, the listing follows the run into it', async ({ page }) => {
+  await ready(page);
+  // tests/fixtures/tail-calls: a clang-built XDP dispatcher tail-calling per-protocol parsers through jmp_table.
+  await openFile(page, 'tail_calls.o', readFileSync(path.join(__dirname, '..', 'fixtures', 'tail-calls', 'tail_calls.o')));
+  const listing = page.getByTestId('listing');
+  const programs = page.getByTestId('program-select');
+  await programs.selectOption(await programs.locator('option', { hasText: /^\s*dispatch —/ }).getAttribute('value') ?? '');
+  await expect(listing.getByText('dispatch:', { exact: true })).toBeVisible();
+  // An IPv4/UDP frame (EtherType 0x0800, protocol 17): the dispatcher tail-calls slot 0.
+  await page.getByTestId('tab-inputs').click();
+  await page.getByTestId('inputs').getByRole('button', { name: 'Start the program' }).click();
+  await expect(page.getByTestId('run-type')).toHaveValue('xdp');
+  const frame = Buffer.alloc(64);
+  frame.set([0x08, 0x00], 12);
+  frame[14] = 0x45;
+  frame[23] = 17;
+  await page.getByTestId('input-bytes').fill([...frame].map((b) => b.toString(16).padStart(2, '0')).join(' '));
+  await page.getByTestId('apply-inputs').click();
+  await expect(page.getByTestId('console')).toContainText('Restarted dispatch with new inputs (xdp)');
+
+  await page.getByTestId('tab-maps').click();
+  const table = page.getByTestId('maps').locator('[data-map="jmp_table"]');
+  await expect(table).toContainText('0 of 4 slots filled');
+  await table.getByLabel('Slot of jmp_table to fill').fill('0');
+  await table.getByLabel('Program for the slot of jmp_table').selectOption({ label: 'parse_ipv4' });
+  await table.getByRole('button', { name: 'Fill' }).click();
+  const slot = table.locator('tr[data-slot="0"]');
+  await expect(slot.getByLabel('Program in slot 0 of jmp_table')).toHaveValue(await table.getByLabel('Program for the slot of jmp_table').inputValue());
+  await expect(table).toContainText('1 of 4 slots filled');
+
+  // Show parse_ipv4's listing (the session stays) and break on its check of the IP protocol byte.
+  await slot.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('listing-program')).toContainText('parse_ipv4');
+  const check = listing.locator('.line.insn', { hasText: 'r1 = *(u8 *)(r6 + 0x17)' });
+  await check.locator('button.gutter').click();
+  await expect(check.locator('button.gutter.on')).toHaveCount(1);
+  await page.getByTestId('breakpoints-tab').click();
+  await expect(page.getByTestId('breakpoints').getByTestId('bp-program')).toHaveText('parse_ipv4');
+  await page.getByTestId('listing-back').click();
+  await expect(listing.getByText('dispatch:', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('listing-program')).toBeHidden();
+
+  // Run: the stop is in parse_ipv4, whose listing comes up with the current line there.
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('status')).toHaveText(/^ready at insn 9/);
+  await expect(page.getByTestId('listing-program')).toContainText('parse_ipv4');
+  await expect(listing.locator('.line.current')).toContainText('r1 = *(u8 *)(r6 + 0x17)');
+  await expect(page.getByTestId('console')).toContainText('parse_ipv4');
+  await page.screenshot({ path: path.join(SHOTS, 'tail-call.png') });
+});
+
+test('listing: column headers sit over their columns; the gutter shows conditional and disabled breakpoints', async ({ page }) => {
+  await ready(page);
+  await openFile(page, 'loop.s', Buffer.from(['r0 = 0', 'r1 = 5', 'loop:', 'r0 += r1', 'r1 -= 1', 'if r1 != 0 goto loop', 'exit', ''].join('\n')), 'text/plain');
+  const listing = page.getByTestId('listing');
+  const row = listing.locator('.line.insn', { hasText: 'r0 += r1' });
+  await expect(row).toBeVisible();
+  for (const column of ['pc', 'bytes', 'text']) {
+    const head = await listing.locator(`.head .${column}`).boundingBox();
+    const cell = await row.locator(`.${column}`).boundingBox();
+    expect(Math.abs((head?.x ?? 0) - (cell?.x ?? 1e9)), column).toBeLessThan(1);
+  }
+  await row.locator('button.gutter').click();
+  await expect(row.locator('button.gutter.on')).toHaveCount(1);
+  await page.getByTestId('console').click();
+  await page.keyboard.type('break *3 if r1 == 2');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('console')).toContainText('Breakpoint 2');
+  await page.keyboard.type('disable 1');
+  await page.keyboard.press('Enter');
+  const cond = listing.locator('.line.insn', { hasText: 'r1 -= 0x1' }).locator('button.gutter');
+  await expect(cond).toHaveClass(/cond/);
+  await expect(cond).toHaveAttribute('title', /if r1 == 2/);
+  await expect(row.locator('button.gutter')).toHaveClass(/off/);
+  await page.screenshot({ path: path.join(SHOTS, 'listing-gutter.png') });
+  // A click on the disabled one enables it; the status shows it stops there again.
+  await row.locator('button.gutter').click();
+  await expect(row.locator('button.gutter')).toHaveClass(/on/);
+  await page.keyboard.press('F5');
+  await expect(page.getByTestId('status')).toHaveText('ready at insn 2');
+});

@@ -33,7 +33,8 @@ describe('Breakpoints pane', () => {
     await until(() => store.list.length === 1, 'the new breakpoint');
     await nextTick();
     expect(store.list[0]).toMatchObject({ pc: 3, enabled: true, condition: 'r1 == 2' });
-    expect([...debug.breakpoints]).toEqual([3]);
+    // The gutter marks it as conditional, the condition in its tooltip.
+    expect([...debug.breakpoints].map(([k, m]) => [k, m.kind, m.title.split('\n')[0]])).toEqual([['0:3', 'cond', 'Breakpoint 1 if r1 == 2']]);
     const cond = el.querySelector('input[aria-label="Condition of breakpoint 1"]') as HTMLInputElement;
     expect(cond.value).toBe('r1 == 2');
 
@@ -65,12 +66,12 @@ describe('Breakpoints pane', () => {
     expect(text(el.querySelector('tr[data-bp="1"] .refused'))).toMatch(/bad condition/);
     expect(cond.value).toBe('r1 ==');
 
-    // Disable: the gutter's set drops it; delete: gone.
+    // Disable: the gutter shows it as disabled (still there); delete: gone.
     const box = el.querySelector('input[aria-label="Breakpoint 1 enabled"]') as HTMLInputElement;
     box.checked = false;
     box.dispatchEvent(new Event('change'));
     await until(() => store.list[0]?.enabled === false, 'the disable');
-    expect(debug.breakpoints.size).toBe(0);
+    expect(debug.breakpoints.get('0:3')?.kind).toBe('off');
     (el.querySelector('button[aria-label="Delete breakpoint 1"]') as HTMLButtonElement).click();
     await until(() => store.list.length === 0, 'the delete');
   });

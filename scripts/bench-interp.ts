@@ -6,6 +6,7 @@
 // running the same program on the same input; results are checked against each other.
 // Also: step recording (the history reverse stepping uses), on the Machine and through the debugger.
 // Reference given for these 2-core machines: the uBPF C interpreter runs such programs at ~7-9 ns/insn.
+import { readFileSync } from 'node:fs';
 import { prepareRun, type RunOptions } from '../engine/interp';
 import { Debugger } from '../engine/session/debugger/debugger';
 import { launchTarget } from '../engine/session/debugger/launch';
@@ -15,6 +16,16 @@ import {
 } from './bench-peers';
 
 const quick = process.argv.includes('--quick');
+
+/** The 1-, 5- and 15-minute load averages (these machines are shared: the figures depend on them), or '?' off Linux. */
+function loadavg(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '?';
+  }
+}
+const loadAtStart = loadavg();
 const reps = quick ? 5 : 25;
 
 function runOptions(w: Workload, mapFd: number): RunOptions {
@@ -93,7 +104,7 @@ const fig = (r: PeerResult | undefined, executed: number, expect: bigint): strin
   return col(`${(r.nsPerRun / executed).toFixed(2)}${bad}`, 12);
 };
 
-console.log(`bpfdbg interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; figures are ns per executed eBPF instruction)\n`);
+console.log(`bpfdbg interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; figures are ns per executed eBPF instruction; load average ${loadAtStart})\n`);
 
 // The kernel's array map must exist before the programs are built: its fd goes into lddw map_fd.
 const noKernel = kernelUnavailable();
@@ -164,3 +175,4 @@ console.log(`  Machine.run with historyLimit: ${(rm.ns / rm.executed).toFixed(1)
 const rd = recordedDebugger(stack);
 console.log(`  Debugger continue, history on:  ${rd.fwd.toFixed(1)} ns/step (${(1000 / rd.fwd).toFixed(2)} M steps/s, ${rd.steps} steps); reverse-continue ${rd.back.toFixed(1)} ns/step (${rd.backSteps} steps)`);
 console.log('\nreference: the uBPF C interpreter runs such programs at ~7-9 ns/insn on these machines (given figure)');
+console.log(`load average at the start: ${loadAtStart}; at the end: ${loadavg()}`);

@@ -923,7 +923,8 @@ export class Machine {
     let cW = this.cW;
     let CV = this.cView;
     let pc = this.pc;
-    let left = max;
+    // At most CANCEL_CHECK_EVERY: an int32 loop counter (a plain `max` stayed a tagged Smi, untagged and checked every instruction).
+    let left = max | 0;
     let stop = STOP_STEPS;
     loop: for (;;) {
       if (left === 0) break;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateProgram } from '../../tests/kernel/gen/program-gen';
 import { prepareRun, type Machine } from './index';
+import { UndoRecord, UndoRing } from './undo';
 
 function snapshot(m: Machine): string {
   const mem = m.kernel.space.regions().map((r) => `${r.name}:${Buffer.from(r.bytes).toString('hex')}`).join('|');
@@ -69,5 +70,20 @@ describe('step back restores every earlier state exactly', () => {
     expect(back).toBe(5);
     m.historyLimit = 10;
     expect(m.stepBack()).toBe(false);
+  });
+});
+
+describe('UndoRing', () => {
+  it('keeps instruction counts exactly around 2^31 and up to 2^53 (stored as two int32 words)', () => {
+    const counts = [0, 1, 0x7fffffff, 0x80000000, 0x80000001, 0xffffffff, 2 ** 40 + 5, 2 ** 53 - 1];
+    const ring = new UndoRing(counts.length);
+    const r = new UndoRecord();
+    for (const n of counts) {
+      r.executed = n;
+      ring.push(r);
+    }
+    const back: number[] = [];
+    while (ring.pop(r)) back.push(r.executed);
+    expect(back).toEqual(counts.slice().reverse());
   });
 });

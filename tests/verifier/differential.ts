@@ -22,6 +22,8 @@ export interface KernelVerdict {
   /** The last line before the statistics line: the kernel's error message for a rejection. */
   readonly error: string | null;
   readonly log: string;
+  /** The errno of a refused load (EACCES for a verifier rejection; EPERM, EINVAL, ... before the verifier ran). */
+  readonly errorName?: string;
 }
 
 export interface Comparison {
@@ -76,7 +78,7 @@ export function kernelFor(c: CorpusCase, logLevel: 1 | 2 = 1): KernelVerdict {
     }
     const res = progLoad({ progType: c.progType, insns: encode(assemble(c)), license: c.license ?? 'GPL', logLevel, fdArray: fds, progFlags: c.sleepable ? BPF_F_SLEEPABLE : 0 });
     if (res.ok && res.fd !== undefined) closeFd(res.fd);
-    return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log };
+    return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log, ...(res.ok ? {} : { errorName: res.errorName }) };
   } finally {
     for (const fd of fds) closeFd(fd);
   }

@@ -74,7 +74,7 @@ export function kernelForExample(e: ExampleProgram, logLevel: 1 | 2 = 1): Kernel
       ...(attachBtfId(e.prog) !== undefined ? { attachBtfId: attachBtfId(e.prog) } : {}),
     });
     if (res.ok && res.fd !== undefined) closeFd(res.fd);
-    return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log };
+    return { verdict: res.ok ? 'accept' : 'reject', error: res.ok ? null : lastErrorLine(res.log), log: res.log, ...(res.ok ? {} : { errorName: res.errorName }) };
   } finally {
     for (const fd of fds) closeFd(fd);
   }

@@ -15,6 +15,7 @@ import StackPane from './StackPane.vue';
 import MapsPane from './MapsPane.vue';
 import InputsPane from './InputsPane.vue';
 import VerifierPane from './VerifierPane.vue';
+import { useWorkspaceStore } from '../stores/workspace';
 
 let app: App | undefined;
 afterEach(() => {
@@ -234,6 +235,8 @@ describe('VerifierPane', () => {
     const docs = useDocumentsStore();
     docs.documents = [{ id: 1, name: 'bad.s', format: 'asm', size: 1, programs: [{ index: 0, name: 'bad.s', section: 'asm', type: 'unknown', insnCount: 3, slotCount: 3, hasSource: true, lineCount: 6 }] }];
     docs.select(1, 0);
+    // In view: the pane follows the selection only while its tab is shown.
+    useWorkspaceStore().bottomTab = 'verifier';
     await settle();
     await useVerifierStore().verify();
     await settle();

@@ -253,6 +253,10 @@ test('registers: number formats, changed-since-last-step, editing while paused',
   await registers.getByLabel('New value of r3').press('Escape');
   await page.keyboard.press('F5');
   await expect(status).toContainText('exited with r0 = 0x4d2');
+  // The whole status is shown (it wraps in a narrow column rather than being cut off).
+  await page.getByTestId('split-state').focus();
+  for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+  expect(await status.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= (el.parentElement?.getBoundingClientRect().right ?? 0) + 0.5)).toBe(true);
 });
 
 test('kprobe inputs and maps: pt_regs by name, probe_read memory, map entry added before the run', async ({ page }) => {

@@ -17,6 +17,8 @@ export const useVerifierStore = defineStore('verifier', () => {
   /** The program type to verify as; undefined: the file's own (raw bytecode and assembly: socket_filter). */
   const progType = ref<string>();
   const running = ref(false);
+  /** The last verification was stopped by the user before a verdict (the pane says so instead of an empty log). */
+  const stopped = ref(false);
   /** Id of the verify request in flight, so Stop cancels it and nothing else. */
   let runningId: number | undefined;
   /** States at an instruction, by pc, for the report shown. */
@@ -33,6 +35,7 @@ export const useVerifierStore = defineStore('verifier', () => {
     progType.value = undefined;
     states.value = new Map();
     running.value = false;
+    stopped.value = false;
     // Not verified automatically: the verifier runs synchronously in the engine, and a program it
     // takes long over would hold up the listing and every debug command behind it.
   });
@@ -47,6 +50,7 @@ export const useVerifierStore = defineStore('verifier', () => {
     }
     const gen = ++generation;
     running.value = true;
+    stopped.value = false;
     try {
       const engine = useEngineStore();
       const pending = engine.request({
@@ -61,6 +65,7 @@ export const useVerifierStore = defineStore('verifier', () => {
         await Promise.all([selectedHere(), pausedHere()].filter((x): x is number => x !== undefined).map((pc) => loadStates(pc)));
       } else if (r.kind === 'error' && r.code === 'engine.cancelled') {
         // The user pressed Stop: what they asked for, not a failure.
+        stopped.value = true;
         useUiStore().notify('info', 'Verification stopped.');
       } else {
         useUiStore().notify('error', `Could not verify ${docs.program?.name ?? doc.name}: ${r.kind === 'error' ? r.message : r.kind}`);
@@ -129,5 +134,5 @@ export const useVerifierStore = defineStore('verifier', () => {
   /** The instruction whose states the pane shows: the selection, else where the program is paused (in the verified program). */
   const shownPc = computed(() => selectedHere() ?? pausedHere());
 
-  return { report, logLevel, progType, running, states, errorPc, shownPc, verify, ensure, cancel, loadStates, setLogLevel, setProgType };
+  return { report, logLevel, progType, running, stopped, states, errorPc, shownPc, verify, ensure, cancel, loadStates, setLogLevel, setProgType };
 });

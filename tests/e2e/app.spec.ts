@@ -403,6 +403,7 @@ test('a verification that runs long can be stopped: a notice says so (not an err
   await expect(stop).toBeHidden();
   await expect(page.getByTestId('notice-error')).toHaveCount(0);
   await expect(page.getByTestId('listing').getByText('goto loop', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('verifier-stopped')).toContainText('Stopped before a verdict');
   await page.keyboard.press('F11');
   await expect(page.getByTestId('status')).toHaveText('ready at insn 0');
   await page.screenshot({ path: path.join(SHOTS, 'verifier-stopped.png') });

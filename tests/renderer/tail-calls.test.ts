@@ -15,11 +15,12 @@ import { useWorkspaceStore } from '../../renderer/stores/workspace';
 import ProgramListing from '../../renderer/components/ProgramListing.vue';
 import MapsPane from '../../renderer/components/MapsPane.vue';
 import BreakpointsPane from '../../renderer/components/BreakpointsPane.vue';
+import CallStackPane from '../../renderer/components/CallStackPane.vue';
 import { frame } from '../fixtures/tail-calls/fixture';
 import { mount, text, typeInto, until } from './harness';
 
 const OBJECT = readFileSync(path.join(__dirname, '..', 'fixtures', 'tail-calls', 'tail_calls.o'));
-const Panes = defineComponent({ render: () => h('div', [h(ProgramListing), h(MapsPane), h(BreakpointsPane)]) });
+const Panes = defineComponent({ render: () => h('div', [h(ProgramListing), h(MapsPane), h(BreakpointsPane), h(CallStackPane)]) });
 /** parse_ipv4's check of the IPv4 protocol byte (data[23]), as llvm-objdump prints it. */
 const PROTO_LOAD = 'r1 = *(u8 *)(r6 + 0x17)';
 
@@ -103,6 +104,17 @@ describe('tail calls in the app', () => {
     const current = await row(el, PROTO_LOAD);
     await until(() => current.classList.contains('current'), 'the current line in parse_ipv4');
     expect(el.querySelectorAll('.line.current')).toHaveLength(1);
+
+    // The dispatcher's listing has no current line (the pc is parse_ipv4's); the call stack's frame brings parse_ipv4 back, selected.
+    (el.querySelector('[data-testid=listing-back]') as HTMLButtonElement).click();
+    await until(() => docs.shownIndex === dispatch && el.querySelector('.line.insn') !== null, "the dispatcher's listing");
+    expect(el.querySelector('.line.current')).toBeNull();
+    const frame0 = el.querySelector('[data-testid=callstack] li.frame[data-frame="0"]') as HTMLElement;
+    expect(text(frame0)).toContain('parse_ipv4');
+    frame0.click();
+    await until(() => docs.shownIndex === ipv4 && el.querySelector('.line.selected') !== null, 'parse_ipv4 with the frame selected');
+    expect(text(el.querySelector('.line.selected .pc'))).toBe(String(pc));
+    expect(debug.selectedProgram).toBe(ipv4);
 
     // Clear empties the slot while paused (an edit a step back would undo).
     (([...el.querySelectorAll<HTMLButtonElement>('[data-map="jmp_table"] tr[data-slot="0"] button')].find((b) => b.textContent === 'Clear')) as HTMLButtonElement).click();

@@ -492,6 +492,7 @@ export class Analyzer {
     }
     // Newest first; states of other insns sharing the bucket count towards max_states_per_insn.
     let count = 0;
+    const atMayGoto = this.isMayGoto(this.pc);
     for (let i = list.length - 1; i >= 0; i--) {
       const cp = list[i];
       count++;
@@ -500,7 +501,7 @@ export class Analyzer {
       let hit = false;
       if (cp.branches > 0) {
         // At a may_goto, another iteration (deeper) that is within the range of an earlier one has converged.
-        if (this.isMayGoto(this.pc) && cp.state.mayGotoDepth !== this.cur.mayGotoDepth &&
+        if (atMayGoto && cp.state.mayGotoDepth !== this.cur.mayGotoDepth &&
           statesEqual(cp.state, cp.pc, this.cur, this.idGen, 'RANGE_WITHIN', liveRegs)) {
           loop = true;
           hit = true;
@@ -838,7 +839,8 @@ export class Analyzer {
       return;
     }
     const d = regs[insn.dst];
-    const srcCopy: Bounds = cloneReg(src);
+    // A register source may be the destination itself (r1 += r1); an immediate's fresh register is never shared.
+    const srcCopy: Bounds = insn.form.source === 'reg' ? cloneReg(src) : src;
     if ((op === 'and' || op === 'or') && tnumIsConst(src.varOff)) this.maybeForkScalars(insn, d);
     scalarAlu(d, srcCopy, op, alu32);
     // Linked scalars (rX = rY; rX += K): 6.18 links 64- and 32-bit adds alike.

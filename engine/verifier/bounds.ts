@@ -364,6 +364,7 @@ export function safeToCompute(op: ScalarAluOp, src: Bounds, alu32: boolean): boo
 
 /** adjust_scalar_min_max_vals for two scalars (after safeToCompute). Mutates d. */
 export function scalarAlu(d: Bounds, s: Bounds, op: ScalarAluOp, alu32: boolean): void {
+  if (!alu32 && d.varOff.mask === 0n && s.varOff.mask === 0n && constFastPath(d, s, op)) return;
   switch (op) {
     case 'add':
       add32(d, s); add64(d, s);
@@ -445,6 +446,33 @@ export function scalarAlu(d: Bounds, s: Bounds, op: ScalarAluOp, alu32: boolean)
   }
   if (alu32) zext32To64(d);
   boundsSync(d);
+}
+
+/** Whether the bounds are exactly those of the constant var_off (the __mark_reg_known state). */
+function isExactConst(b: Bounds): boolean {
+  const v = b.varOff.value;
+  if (b.umin !== v || b.umax !== v) return false;
+  const sv = s64(v);
+  if (b.smin !== sv || b.smax !== sv) return false;
+  const v32 = u32(v);
+  const sv32 = s32(v);
+  return b.u32min === v32 && b.u32max === v32 && b.s32min === sv32 && b.s32max === sv32;
+}
+
+/**
+ * 64-bit add/sub/and/or/xor of two exact constants: the general path computes each range exactly or, on overflow,
+ * unbounded, the tnum result is the constant, and reg_bounds_sync then collapses every range to it (the known-const
+ * branch of scalar_min_max_and/or/xor does so directly). Same result with one BigInt operation instead of dozens;
+ * counters in loops run this for every iteration. False leaves everything else to the general path.
+ */
+function constFastPath(d: Bounds, s: Bounds, op: ScalarAluOp): boolean {
+  if (op !== 'add' && op !== 'sub' && op !== 'and' && op !== 'or' && op !== 'xor') return false;
+  if (!isExactConst(d) || !isExactConst(s)) return false;
+  const a = d.varOff.value;
+  const b = s.varOff.value;
+  const v = op === 'add' ? u64(a + b) : op === 'sub' ? u64(a - b) : op === 'and' ? a & b : op === 'or' ? a | b : a ^ b;
+  markKnown(d, v);
+  return true;
 }
 
 /** coerce_reg_to_size: truncation to `size` bytes (narrow loads, 32-bit moves). */

@@ -93,6 +93,72 @@ export function fmtStackMask(mask: bigint): string {
 
 class NotSupported {}
 
+// backtrack_insn of the commonest instructions as a precomputed code per slot, applied inline by the backtracking
+// loop without a call: a million-insn loop backtracks tens of millions of instructions. Codes fit the register
+// mask of the current frame only; anything else (loads, stores, calls, exits, linked registers, level-2 lines) takes
+// backtrackInsn.
+const BT_SLOW = 0;
+/** No effect on the tracked set: ALU with an immediate, neg, byte swaps, jumps with an immediate, ja, lddw's 2nd half. */
+const BT_NOP = 1;
+/** dst tracked -> src tracked too (ALU with a register source other than r10). */
+const BT_ALU_REG = 2;
+/** dst tracked -> dst dropped (mov of an immediate, or of r10). */
+const BT_MOV_IMM = 3;
+/** dst tracked -> dst dropped, src tracked (mov/movsx of a register). */
+const BT_MOV_REG = 4;
+/** dst or src tracked -> both tracked (conditional jump on two registers). */
+const BT_JMP_REG = 5;
+
+const fastCodes = new WeakMap<Program, Int32Array>();
+
+function fastBacktrackCodes(prog: Program): Int32Array {
+  let codes = fastCodes.get(prog);
+  if (codes) return codes;
+  codes = new Int32Array(prog.insnAt.length);
+  for (let idx = 0; idx < codes.length; idx++) {
+    const at = prog.insnAt[idx];
+    if (at < 0) {
+      codes[idx] = BT_NOP;
+      continue;
+    }
+    const insn = prog.insns[at];
+    const f = insn.form;
+    const regSrc = f.source === 'reg' && insn.src !== 10;
+    let code = BT_SLOW;
+    if (f.kind === 'alu') code = regSrc ? BT_ALU_REG : BT_NOP;
+    else if (f.kind === 'neg' || f.kind === 'end' || f.kind === 'bswap' || f.kind === 'ja') code = BT_NOP;
+    else if (f.kind === 'mov' || f.kind === 'movsx') code = regSrc ? BT_MOV_REG : BT_MOV_IMM;
+    else if (f.kind === 'jcond') code = f.source === 'reg' ? BT_JMP_REG : BT_NOP;
+    codes[idx] = code | (insn.dst << 8) | (insn.src << 12);
+  }
+  fastCodes.set(prog, codes);
+  return codes;
+}
+
+/** Applies a fast code to the current frame's register mask; the same result as backtrackInsn for these forms. */
+function applyFast(op: number, bt: Backtrack): void {
+  const d = 1 << ((op >> 8) & 0xf);
+  const sBit = 1 << ((op >> 12) & 0xf);
+  const f = bt.frame;
+  const m = bt.regs[f];
+  switch (op & 0xff) {
+    case BT_ALU_REG:
+      if (m & d) bt.regs[f] = m | sBit;
+      break;
+    case BT_MOV_IMM:
+      if (m & d) bt.regs[f] = m & ~d;
+      break;
+    case BT_MOV_REG:
+      if (m & d) bt.regs[f] = (m & ~d) | sBit;
+      break;
+    case BT_JMP_REG:
+      if (m & (d | sBit)) bt.regs[f] = m | d | sBit;
+      break;
+    default:
+      break;
+  }
+}
+
 export interface PrecisionContext {
   readonly prog: Program;
   readonly log: { readonly level: number; write(s: string): void };
@@ -124,27 +190,39 @@ export function markChainPrecision(
   let subseqIdx = -1;
   let skipFirst = true;
   const lvl2 = ctx.log.level >= 2;
+  const fast = lvl2 ? undefined : fastBacktrackCodes(ctx.prog);
   try {
     for (;;) {
       if (lvl2) ctx.log.write(`mark_precise: frame${bt.frame}: last_idx ${lastIdx} first_idx ${firstIdx} subseq_idx ${subseqIdx} \n`);
-      let history = st.history.length;
+      const hs = st.history;
+      let history = hs.length;
+      let top = history > 0 ? hs[history - 1] : undefined;
       for (let i = lastIdx; ;) {
         if (skipFirst) {
           skipFirst = false;
         } else {
-          const hist = history > 0 && st.history[history - 1].idx === i ? st.history[history - 1] : undefined;
-          backtrackInsn(ctx, i, subseqIdx, hist, bt);
+          const hist = top !== undefined && top.idx === i ? top : undefined;
+          const op = fast !== undefined && hist?.linked === undefined ? fast[i] : BT_SLOW;
+          const code = op & 0xff;
+          if (code === BT_SLOW) {
+            backtrackInsn(ctx, i, subseqIdx, hist, bt);
+            if (bt.empty()) return;
+          } else if (code !== BT_NOP) {
+            applyFast(op, bt);
+            // Only the movs drop a register; the others add, so the set cannot have become empty.
+            if ((code === BT_MOV_IMM || code === BT_MOV_REG) && bt.empty()) return;
+          }
         }
-        if (bt.empty()) return;
         subseqIdx = i;
         // get_prev_insn_idx
         if (i === firstIdx) {
           if (history === 0) break;
-          if (history === 1 && st.history[0].idx === i) break;
+          if (history === 1 && hs[0].idx === i) break;
         }
-        if (history && st.history[history - 1].idx === i) {
-          i = st.history[history - 1].prevIdx;
+        if (top !== undefined && top.idx === i) {
+          i = top.prevIdx;
           history--;
+          top = history > 0 ? hs[history - 1] : undefined;
         } else {
           i--;
         }

@@ -53,6 +53,8 @@ export class StackLiveness {
   /** cur_instance: the instance of the state being verified, looked up lazily after a call chain change. */
   private cur?: FuncInstance;
   private writeAcc: bigint[] = new Array<bigint>(MAX_CALL_FRAMES).fill(0n);
+  /** Whether writeAcc holds a nonzero mask: most instructions write no stack slot, so resetting can be skipped. */
+  private writeDirty = false;
   private writeInsn = 0;
   /** Postorder of each subprogram's instructions (compute_postorder), by subprogram start. */
   private readonly postorder = new Map<number, number[]>();
@@ -195,12 +197,16 @@ export class StackLiveness {
 
   private resetWrites(pc: number): void {
     this.writeInsn = pc;
-    this.writeAcc.fill(0n);
+    if (this.writeDirty) {
+      this.writeAcc.fill(0n);
+      this.writeDirty = false;
+    }
   }
 
   /** bpf_mark_stack_write: the current instruction fully writes these slots of frame `frame`. */
   markWrite(frame: number, mask: bigint): void {
     this.writeAcc[frame] |= mask;
+    if (mask !== 0n) this.writeDirty = true;
   }
 
   /** bpf_commit_stack_write_marks: must_write of the instruction is the intersection over its visits. */
@@ -215,6 +221,8 @@ export class StackLiveness {
       if (mask === 0n && !inst.mustWriteSet[i]) continue;
       const m = this.frameMasks(inst, frame);
       const old = m.mustWrite[i];
+      // Nothing written and nothing known written: the intersection stays empty (the commonest case by far).
+      if (mask === 0n && old === 0n) continue;
       if (inst.mustWriteSet[i]) mask &= old;
       if (old !== mask) {
         m.mustWrite[i] = mask;

@@ -196,7 +196,9 @@ export class Analyzer {
       if (this.log.enabled) {
         this.printInsnState();
         this.prevLogPos = this.log.pos;
-        this.log.write(`${this.pc}: ${printKernelInsn(insn)}\n`);
+        // The newline as its own piece: the next state annotation rewinds over it (a pop, not a copy of the line).
+        this.log.write(`${this.pc}: ${printKernelInsn(insn)}`);
+        this.log.write('\n');
         this.prevInsnPrintPos = this.log.pos - this.prevLogPos;
         this.prevLogPos = this.log.pos;
       }
@@ -246,7 +248,7 @@ export class Analyzer {
   /** print_insn_state: the "; R0=..." annotation of the previous line, or an "N:" state line. */
   private printInsnState(): void {
     const sc = this.scratch;
-    if (sc !== 'all' && sc.regs.size === 0 && sc.slots.size === 0) return;
+    if (sc !== 'all' && sc.regs === 0 && sc.slotsLo === 0 && sc.slotsHi === 0) return;
     if (this.prevLogPos && this.prevLogPos === this.log.pos) {
       this.log.reset(this.prevLogPos - 1);
       const pos = this.prevInsnPrintPos;
@@ -257,18 +259,22 @@ export class Analyzer {
       this.log.write(`${this.pc}:`);
     }
     this.log.write(`${printFrame(this.frame(), sc, this.cur.refs)}\n`);
-    // One pair of sets, cleared and reused: this runs for every logged instruction.
-    this.scratchSets.regs.clear();
-    this.scratchSets.slots.clear();
-    this.scratch = this.scratchSets;
+    // One set of masks, cleared and reused: this runs for every logged instruction.
+    const m = this.scratchMasks;
+    m.regs = 0;
+    m.slotsLo = 0;
+    m.slotsHi = 0;
+    this.scratch = m;
   }
-  private readonly scratchSets: Scratch = { regs: new Set(), slots: new Set() };
+  private readonly scratchMasks: Scratch = { regs: 0, slotsLo: 0, slotsHi: 0 };
 
   private scratchReg(r: number): void {
-    if (this.scratch !== 'all') this.scratch.regs.add(r);
+    if (this.scratch !== 'all') this.scratch.regs |= 1 << r;
   }
   private scratchSlot(spi: number): void {
-    if (this.scratch !== 'all') this.scratch.slots.add(spi);
+    if (this.scratch === 'all') return;
+    if (spi < 32) this.scratch.slotsLo |= 1 << spi;
+    else this.scratch.slotsHi |= 1 << (spi - 32);
   }
 
   private pushPath(target: number): VerifierState {

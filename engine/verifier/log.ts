@@ -88,10 +88,19 @@ const isInvalid = (t: SlotType): boolean => t === 'INVALID';
 
 const SLOT_CHAR: Record<SlotType, string> = { INVALID: '?', SPILL: 'r', MISC: 'm', ZERO: '0' };
 
-/** Which registers and stack slots an instruction touched (the kernel's scratched masks). */
+/** Which registers and stack slots an instruction touched (the kernel's scratched_regs/scratched_stack_slots masks). */
 export interface Scratch {
-  regs: Set<number>;
-  slots: Set<number>;
+  /** Bit r: register r. */
+  regs: number;
+  /** Bit i: stack slot i (slots 0-31). */
+  slotsLo: number;
+  /** Bit i - 32: stack slot i (slots 32-63). */
+  slotsHi: number;
+}
+
+/** Whether slot `spi` is marked in the scratch masks. */
+function slotScratched(sc: Scratch, spi: number): boolean {
+  return spi < 32 ? ((sc.slotsLo >>> spi) & 1) !== 0 : ((sc.slotsHi >>> (spi - 32)) & 1) !== 0;
 }
 
 /** print_verifier_state for one frame: " R1=ctx() R10=fp0 fp-8=mmmmmmmm", without the trailing newline. */
@@ -101,13 +110,13 @@ export function printFrame(f: FrameState, scratch: Scratch | 'all', refs: readon
   for (let i = 0; i < 11; i++) {
     const r = f.regs[i];
     if (r.type === 'NOT_INIT') continue;
-    if (scratch !== 'all' && !scratch.regs.has(i)) continue;
+    if (scratch !== 'all' && !((scratch.regs >>> i) & 1)) continue;
     s += ` R${i}=${printReg(r, f.frameno)}`;
   }
   // Most instructions touch no slot: skip the 64-slot walk then.
-  const slots = scratch === 'all' || scratch.slots.size ? f.stack.length : 0;
+  const slots = scratch === 'all' || scratch.slotsLo !== 0 || scratch.slotsHi !== 0 ? f.stack.length : 0;
   for (let i = 0; i < slots; i++) {
-    if (scratch !== 'all' && !scratch.slots.has(i)) continue;
+    if (scratch !== 'all' && !slotScratched(scratch, i)) continue;
     const sl = f.stack[i];
     if (sl === EMPTY_SLOT || sl.types.every(isInvalid)) continue;
     let types = sl.types.map((t) => SLOT_CHAR[t]).join('');

@@ -128,6 +128,14 @@ function deduce32(b: Bounds): void {
   if (u32(b.s32min) <= u32(b.s32max)) {
     b.u32min = max(u32(b.s32min), b.u32min);
     b.u32max = min(u32(b.s32max), b.u32max);
+  } else if (b.u32max < u32(b.s32min)) {
+    // The s32 range wraps the sign boundary and the u32 range meets only its non-negative part (as deduce64).
+    b.s32min = s32(b.u32min);
+    b.u32max = min(b.u32max, u32(b.s32max));
+  } else if (u32(b.s32max) < b.u32min) {
+    // ... or only its negative part.
+    b.s32max = s32(b.u32max);
+    b.u32min = max(b.u32min, u32(b.s32min));
   }
 }
 

@@ -17,6 +17,10 @@ export const MORE_CORPUS: readonly CorpusCase[] = [
   sf('more-spill-zero-fill-u8-hi', 'an upper byte of a spilled zero', 'r2 = 0\n*(u64 *)(r10 - 8) = r2\nr0 = *(u8 *)(r10 - 1)\nexit'),
   sf('more-jmp32-signed-neg', 'a 32-bit signed compare with a negative bound', 'r6 = *(u32 *)(r1 + 0)\nr0 = 0\nif w6 s< -5 goto +1\nr0 = r6\nexit'),
   sf('more-jmp32-upper-unknown', 'jmp32 refinement keeps the upper half unknown', 'r6 = *(u64 *)(r1 + 48)\nr0 = 0\nif w6 > 10 goto +1\nr0 = r6\nexit'),
+  // s32 range across the sign boundary meeting only one part of the u32 range (__reg32_deduce_bounds, 6.18): the
+  // later signed compare is then decided, so the kernel walks one branch.
+  sf('more-s32-cross-sign-neg-part', 'an s32 range across the sign boundary meets only the negative part of the u32 range', 'r6 = *(u32 *)(r1 + 0)\nr7 = *(u32 *)(r1 + 4)\nr7 &= 0xffff\nr0 = 0\nif w6 s> 0xfffe goto +4\nif w6 < 0x1b18b22a goto +3\nif w7 s<= w6 goto +1\nr0 = 1\nexit\nexit'),
+  sf('more-s32-cross-sign-pos-part', 'an s32 range across the sign boundary meets only the non-negative part of the u32 range', 'r6 = *(u32 *)(r1 + 0)\nr0 = 0\nif w6 s< -16 goto +6\nif w6 s> 16 goto +5\nif w6 < 8 goto +4\nif w6 > 0x90000000 goto +3\nif w6 s< 0 goto +1\nr0 = 1\nexit\nexit'),
   sf('more-jset-refine', 'jset refines known bits on both branches', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0xff\nr0 = 0\nif r6 & 0x80 goto +2\nr0 = r6\nexit\nr0 = r6\nexit'),
   sf('more-jset-reg', 'jset with a register operand', 'r6 = *(u32 *)(r1 + 0)\nr7 = 4\nr0 = 0\nif r6 & r7 goto +1\nr0 = r6\nexit'),
   { name: 'more-ldsx-map-value', rule: 'sign-extending load from a map value', progType: 'socket_filter', maps: [HASH], asm: `${VALUE}r0 = *(s16 *)(r0 + 2)\nexit` },

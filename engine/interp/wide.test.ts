@@ -61,4 +61,30 @@ describe('wide arithmetic agrees with BigInt', () => {
     }
     expect(bad).toEqual([]);
   });
+  it('divisors of 2^32 and more: dividends next to a multiple, where the double estimate of the quotient is one off', () => {
+    // x = q * y + r with r in {0, 1, y - 2, y - 1}: the quotient's fraction is within 2^-19 of 0 or 1 here.
+    const bad: string[] = [];
+    let seed = 0x2545f4914f6cdd1dn;
+    const next = (): bigint => {
+      seed ^= (seed << 13n) & M64;
+      seed ^= seed >> 7n;
+      seed ^= (seed << 17n) & M64;
+      return seed;
+    };
+    let cases = 0;
+    while (cases < 20000) {
+      const y = (next() >> BigInt(Number(next() % 32n))) | 0x100000000n;
+      const q = next() & 0xffffffffn;
+      for (const r of [0n, 1n, y - 2n, y - 1n]) {
+        const x = q * y + r;
+        if (x > M64) continue;
+        cases++;
+        div64(lo(x), hi(x), lo(y), hi(y));
+        check(bad, `${x} / ${y}`, out(), q);
+        mod64(lo(x), hi(x), lo(y), hi(y));
+        check(bad, `${x} % ${y}`, out(), r);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@
 //
 // Results go to the module-level OUT pair (lo, hi) to avoid allocating. Divisors that fit in 32
 // bits use exact long division in 16-bit digits (every intermediate stays below 2^53); a divisor
-// of 2^32 or more falls back to BigInt (rare in real programs).
+// of 2^32 or more takes a double estimate of the quotient corrected by one exact comparison.
 
 export const OUT = new Int32Array(2);
 
@@ -75,14 +75,48 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
     REM_HI = 0;
     return;
   }
-  const x = (BigInt(ahi >>> 0) << 32n) | BigInt(alo >>> 0);
-  const y = (BigInt(bhi >>> 0) << 32n) | BigInt(b);
-  const q = x / y;
-  const r = x - q * y;
-  OUT[0] = Number(q & 0xffffffffn) | 0;
-  OUT[1] = Number(q >> 32n) | 0;
-  REM_LO = Number(r & 0xffffffffn) | 0;
-  REM_HI = Number(r >> 32n) | 0;
+  udivmodWide(alo >>> 0, ahi >>> 0, b, bhi >>> 0);
+}
+
+/**
+ * Divisor of 2^32 or more: the quotient is below 2^32. A double estimate x / y is within 2^-19 of
+ * the exact quotient (three roundings of at most 2^-53 relative each, on a value below 2^32), so its
+ * floor is q - 1, q or q + 1; one exact comparison of q * y with x in 32-bit words corrects it.
+ * No BigInt: the operands and the remainder stay in words. Arguments are unsigned words.
+ */
+function udivmodWide(xl: number, xh: number, yl: number, yh: number): void {
+  let q = Math.floor((xh * 4294967296 + xl) / (yh * 4294967296 + yl));
+  if (q > 0xffffffff) q = 0xffffffff;
+  // q * y as three words (top, mid, lo).
+  let lo = Math.imul(q, yl) >>> 0;
+  let s = mulHiU32(q, yl) + (Math.imul(q, yh) >>> 0);
+  let mid = s >>> 0;
+  let top = mulHiU32(q, yh) + (s > 0xffffffff ? 1 : 0);
+  if (top !== 0 || mid > xh || (mid === xh && lo > xl)) {
+    // One too many: q * y - y.
+    q -= 1;
+    const l = lo - yl;
+    lo = l >>> 0;
+    s = mid - yh - (l < 0 ? 1 : 0);
+    mid = s >>> 0;
+    top += s < 0 ? -1 : 0;
+  }
+  // r = x - q * y (below 2y < 2^65, but q * y <= x here so it fits in 64 bits).
+  let rl = xl - lo;
+  let rh = xh - mid - (rl < 0 ? 1 : 0);
+  rl >>>= 0;
+  rh >>>= 0;
+  if (rh > yh || (rh === yh && rl >= yl)) {
+    // One too few: r - y.
+    q += 1;
+    const l = rl - yl;
+    rh = (rh - yh - (l < 0 ? 1 : 0)) >>> 0;
+    rl = l >>> 0;
+  }
+  OUT[0] = q | 0;
+  OUT[1] = 0;
+  REM_LO = rl | 0;
+  REM_HI = rh | 0;
 }
 
 /** dst / src unsigned; division by zero gives 0 (RFC 9669). */

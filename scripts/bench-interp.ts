@@ -12,7 +12,8 @@ import { Debugger } from '../engine/session/debugger/debugger';
 import { launchTarget } from '../engine/session/debugger/launch';
 import { workloads, type Workload } from './bench-workloads';
 import {
-  cRun, compileCInterpreter, createKernelArrayMap, kernelInterpreterUnavailable, kernelRun, kernelUnavailable, withJitDisabled, type PeerResult,
+  cRun, compileCInterpreter, createKernelArrayMap, kernelInterpreterUnavailable, kernelRun, kernelUnavailable, removeCInterpreter, withJitDisabled,
+  type PeerResult,
 } from './bench-peers';
 
 const quick = process.argv.includes('--quick');
@@ -140,6 +141,7 @@ const results = list.map((w, i) => {
   const kj = noKernel ? undefined : kernelRun(w, kernelMapFd, quick ? 20 : 60, quick ? 3 : 5, true);
   return { w, us, cr, kj, ki: undefined as PeerResult | undefined };
 });
+if ('exe' in c) removeCInterpreter(c.exe);
 let interpWhy = noInterp;
 if (!noInterp) {
   const r = withJitDisabled(() => {

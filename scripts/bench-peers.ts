@@ -1,8 +1,8 @@
 // Peers for the interpreter benchmark, measured in the same run: the running kernel (JIT, and its interpreter when the JIT can be switched off) and a minimal C switch interpreter.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encode } from '../engine/isa';
 import { bpfAvailability, closeFd, mapCreate, mapUpdate, progGetInfo, progLoad, progTestRun } from '../engine/host/bpf';
@@ -164,8 +164,13 @@ export function compileCInterpreter(): { exe: string } | { why: string } {
   }
 }
 
+/** Removes the C interpreter's temporary directory (the program files cRun writes live there too). */
+export function removeCInterpreter(exe: string): void {
+  rmSync(dirname(exe), { recursive: true, force: true });
+}
+
 export function cRun(exe: string, w: Workload, reps: number): PeerResult & { executed?: number } {
-  const file = join(mkdtempSync(join(tmpdir(), 'bpfdbg-bench-')), 'prog.bin');
+  const file = join(dirname(exe), 'prog.bin');
   writeFileSync(file, encode(w.insns));
   const [ns, executed, r0] = execFileSync(exe, [file, String(reps)]).toString().trim().split(' ');
   if (BigInt(r0) >= 0xfffffffffffffffen) return { ok: false, why: 'an opcode or access the C interpreter does not handle' };

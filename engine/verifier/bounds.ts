@@ -6,7 +6,7 @@
 // (unsigned fields in [0, 2^64), signed in [-2^63, 2^63)); u32/s32 likewise.
 import {
   tnumAdd, tnumAnd, tnumArshift, tnumCast, tnumClearSubreg, tnumConst, tnumIntersect, tnumIsConst, tnumLshift, tnumMul,
-  tnumNeg, tnumOr, tnumRange, tnumRshift, tnumSub, tnumSubreg, tnumUnknown, tnumWithSubreg, tnumXor, type Tnum,
+  tnumNeg, tnumOr, tnumOverlap, tnumRange, tnumRshift, tnumStep, tnumSub, tnumSubreg, tnumUnknown, tnumWithSubreg, tnumXor, type Tnum,
 } from './tnum';
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -87,6 +87,15 @@ function updateBounds64(b: Bounds): void {
   b.smax = min(b.smax, s64(t.value | (t.mask & S64_MAX)));
   b.umin = max(b.umin, t.value);
   b.umax = min(b.umax, t.value | t.mask);
+  // 6.18: the u64 range and the tnum may share a single value; the register is then that constant
+  // (___mark_reg_known). Three shapes: only umin, only the tnum's largest member, or one member in between.
+  if (t.mask === 0n) return;
+  const next = tnumStep(t, b.umin);
+  const uminIn = (b.umin & ~t.mask) === t.value;
+  const tmax = t.value | t.mask;
+  if (uminIn && next > b.umax) markKnown(b, b.umin);
+  else if (!uminIn && next === tmax) markKnown(b, tmax);
+  else if (!uminIn && next <= b.umax && tnumStep(t, next) > b.umax) markKnown(b, next);
 }
 
 export function updateBounds(b: Bounds): void {
@@ -541,6 +550,8 @@ export function scalarBranchTaken(r1: Bounds, r2: Bounds, op: Cond, jmp32: boole
     case 'ne': {
       const eq = op === 'eq';
       if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
+      // 6.18: known bits that differ decide it too (tnum_overlap).
+      if (!tnumOverlap(t1, t2)) return eq ? 0 : 1;
       if (umin1 > umax2 || umax1 < umin2 || smin1 > smax2 || smax1 < smin2) return eq ? 0 : 1;
       if (!jmp32 && (r1.u32min > r2.u32max || r1.u32max < r2.u32min || r1.s32min > r2.s32max || r1.s32max < r2.s32min)) return eq ? 0 : 1;
       return -1;

@@ -157,6 +157,34 @@ export function tnumConstSubreg(a: Tnum, value: bigint): Tnum {
   return tnumWithSubreg(a, tnumConst(value & 0xffffffffn));
 }
 
+/**
+ * tnum_step: the smallest member of `t` greater than `z` (for t.value <= z < tmax); `t.value` below the tnum and its
+ * largest member tmax from there on. Members are value | d for d within the mask, ordered as d is: starting at z + 1,
+ * the highest known bit that disagrees with `value` either can be set (the result keeps the higher bits and takes
+ * the least of the lower ones) or must be clear (the bits above it are incremented and the search goes on).
+ */
+export function tnumStep(t: Tnum, z: bigint): bigint {
+  const tmax = t.value | t.mask;
+  if (z >= tmax) return tmax;
+  if (z < t.value) return t.value;
+  const known = ~t.mask & U64;
+  let y = z + 1n;
+  for (;;) {
+    const diff = (y ^ t.value) & known;
+    if (diff === 0n) return y;
+    const k = BigInt(diff.toString(2).length - 1);
+    const low = (1n << (k + 1n)) - 1n;
+    if ((t.value >> k) & 1n) return (y & ~low) | (t.value & low);
+    y = ((y >> (k + 1n)) + 1n) << (k + 1n);
+  }
+}
+
+/** tnum_overlap: whether some value fits both (their known bits agree wherever both are known). */
+export function tnumOverlap(a: Tnum, b: Tnum): boolean {
+  const mu = ~a.mask & ~b.mask;
+  return (a.value & mu) === (b.value & mu);
+}
+
 export function tnumEq(a: Tnum, b: Tnum): boolean {
   return a.value === b.value && a.mask === b.mask;
 }

@@ -21,6 +21,13 @@ export const MORE_CORPUS: readonly CorpusCase[] = [
   // later signed compare is then decided, so the kernel walks one branch.
   sf('more-s32-cross-sign-neg-part', 'an s32 range across the sign boundary meets only the negative part of the u32 range', 'r6 = *(u32 *)(r1 + 0)\nr7 = *(u32 *)(r1 + 4)\nr7 &= 0xffff\nr0 = 0\nif w6 s> 0xfffe goto +4\nif w6 < 0x1b18b22a goto +3\nif w7 s<= w6 goto +1\nr0 = 1\nexit\nexit'),
   sf('more-s32-cross-sign-pos-part', 'an s32 range across the sign boundary meets only the non-negative part of the u32 range', 'r6 = *(u32 *)(r1 + 0)\nr0 = 0\nif w6 s< -16 goto +6\nif w6 s> 16 goto +5\nif w6 < 8 goto +4\nif w6 > 0x90000000 goto +3\nif w6 s< 0 goto +1\nr0 = 1\nexit\nexit'),
+  // 6.18 is_scalar_branch_taken: known bits that differ decide == and != (tnum_overlap).
+  sf('more-jeq-tnum-disjoint', '== with a constant whose known bits the register cannot have', 'r6 = *(u32 *)(r1 + 0)\nw6 &= -160\nr0 = 0\nif w6 == 8 goto +1\nr0 = 1\nexit'),
+  sf('more-jne-tnum-disjoint', '!= with a constant whose known bits the register cannot have', 'r6 = *(u32 *)(r1 + 0)\nr6 &= -160\nr0 = 0\nif r6 != 8 goto +1\nr0 = 1\nexit'),
+  // 6.18 __update_reg64_bounds: a u64 range holding a single member of the tnum makes the register that constant.
+  sf('more-tnum-range-one-umin', 'range and tnum share only umin', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0x11\nr0 = 0\nif r6 == 0 goto +3\nif r6 > 15 goto +2\nr0 = r6\nexit\nexit'),
+  sf('more-tnum-range-one-tmax', 'range and tnum share only the largest tnum member', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 16\nr0 = 0\nif r6 == 0 goto +2\nr0 = r6\nexit\nexit'),
+  sf('more-tnum-range-one-between', 'range and tnum share one member between umin and umax', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0x11\nr0 = 0\nif r6 < 2 goto +3\nif r6 > 16 goto +2\nr0 = r6\nexit\nexit'),
   sf('more-jset-refine', 'jset refines known bits on both branches', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0xff\nr0 = 0\nif r6 & 0x80 goto +2\nr0 = r6\nexit\nr0 = r6\nexit'),
   sf('more-jset-reg', 'jset with a register operand', 'r6 = *(u32 *)(r1 + 0)\nr7 = 4\nr0 = 0\nif r6 & r7 goto +1\nr0 = r6\nexit'),
   { name: 'more-ldsx-map-value', rule: 'sign-extending load from a map value', progType: 'socket_filter', maps: [HASH], asm: `${VALUE}r0 = *(s16 *)(r0 + 2)\nexit` },

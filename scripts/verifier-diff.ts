@@ -1,8 +1,9 @@
 // Generated verifier differential against the running kernel:
-// `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K] [--snippets K] [--mistakes P] [--level2]`.
+// `npx tsx scripts/verifier-diff.ts [N] [--seed S] [--show K] [--snippets K] [--mistakes P] [--level2] [--bounds]`.
 // Prints `programs N, verdict agrees V, first error agrees E`, the kernel's accept count, the reasoned exceptions
 // (tests/verifier/gen/exceptions.ts) with their counts, and the first K unexplained disagreements in full.
 // --level2 also compares whole level-2 logs (a second load per program) and lists the seeds that differ.
+// --bounds generates small scalar-bounds programs (tests/verifier/gen/bounds-gen.ts) instead of snippet programs.
 import { bpfAvailability } from '../engine/host/bpf';
 import { GEN_EXCEPTIONS } from '../tests/verifier/gen/exceptions';
 import { describeOutcome, runGenerated } from '../tests/verifier/gen/gen-diff';
@@ -27,7 +28,8 @@ if (!avail.ok) {
 const seeds = Array.from({ length: n }, (_, i) => first + i);
 const t0 = performance.now();
 const level2 = args.includes('--level2');
-const t = runGenerated(seeds, { mistakeRate: mistakes, ...(snippets ? { snippets } : {}) }, undefined, level2);
+const family = args.includes('--bounds') ? { family: 'bounds' as const } : {};
+const t = runGenerated(seeds, { mistakeRate: mistakes, ...(snippets ? { snippets } : {}), ...family }, undefined, level2);
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`programs ${t.programs}, verdict agrees ${t.verdictAgrees}, first error agrees ${t.errorAgrees}`);
 console.log(`kernel accepts ${t.kernelAccepts} of ${t.programs}; seeds ${first}..${first + n - 1}; ${secs} s`);

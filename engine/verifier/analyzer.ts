@@ -7,8 +7,8 @@ import type { Insn } from '../isa';
 import { HELPER_PROTOS, helperKernelName, type ArgType, type HelperProto } from '../kernel/helper-protos';
 import { ctxAccess, type ProgType } from '../kernel/prog-types';
 import {
-  boundsSync, coerceToSize, constValue, isConst, mark32Unbounded, markKnown, markKnown32, markUnbounded, refineCond, REV_COND,
-  S64_MAX, S64_MIN, safeToCompute, scalarAlu, scalarBranchTaken, FLIP_COND, u64, s64, zext32To64,
+  boundsSanity, boundsSanityLine, boundsSync, coerceToSize, constValue, mark64Unbounded, isConst, mark32Unbounded, markKnown, markKnown32, markUnbounded, refineCond, REV_COND,
+  S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, s32, safeToCompute, scalarAlu, scalarBranchTaken, FLIP_COND, u64, s64, zext32To64,
   type Bounds, type Cond, type ScalarAluOp,
 } from './bounds';
 import type { Program } from './cfg';
@@ -848,11 +848,22 @@ export class Analyzer {
     // A register source may be the destination itself (r1 += r1); an immediate's fresh register is never shared.
     const srcCopy: Bounds = insn.form.source === 'reg' ? cloneReg(src) : src;
     if ((op === 'and' || op === 'or') && tnumIsConst(src.varOff)) this.maybeForkScalars(insn, d);
+    // A 32-bit op zero-extends: whether the link may be made depends on the value before it.
+    const dstUmax = d.umax;
     scalarAlu(d, srcCopy, op, alu32);
-    // Linked scalars (rX = rY; rX += K): 6.18 links 64- and 32-bit adds alike.
-    if (op === 'add' && d.id && isConst(src, alu32)) {
+    this.sanityCheck(d, 'alu');
+    // Linked scalars (rX = rY; rX += K or rX -= K): 6.18.44 links adds and subtractions of a constant that fits s32
+    // (a 32-bit op only when the old value fits 32 bits), as the delta -K for a subtraction.
+    if ((op === 'add' || op === 'sub') && d.id && isConst(src, alu32)) {
       const val = constValue(src, alu32);
-      if (d.addConst || val > 0x7fffffffn) {
+      let off = Number(s32(val));
+      let link = !d.addConst && (alu32 ? dstUmax <= U32_MAX : s64(val) >= S32_MIN && s64(val) <= S32_MAX);
+      if (link && op === 'sub') {
+        // Negating S32_MIN would overflow.
+        if (off === -0x8000_0000) link = false;
+        else off = -off;
+      }
+      if (!link) {
         d.off = 0;
         d.id = 0;
         d.addConst = false;
@@ -860,7 +871,7 @@ export class Analyzer {
       } else {
         d.addConst = true;
         d.addConst32 = alu32;
-        d.off = Number(val);
+        d.off = off;
       }
     } else {
       d.id = 0;
@@ -868,6 +879,18 @@ export class Analyzer {
       d.addConst32 = false;
       d.off = 0;
     }
+  }
+
+  /**
+   * reg_bounds_sanity_check: bounds that describe no value (a branch the kernel could not see is dead) are logged as a
+   * verifier bug and forgotten (__mark_reg_unbounded: ranges only, var_off stays); verification goes on.
+   */
+  private sanityCheck(reg: RegState, ctx: string): void {
+    const msg = boundsSanity(reg);
+    if (msg === undefined) return;
+    if (this.log.enabled) this.log.write(boundsSanityLine(reg, ctx, msg));
+    mark64Unbounded(reg);
+    mark32Unbounded(reg);
   }
 
   /**
@@ -1415,6 +1438,10 @@ export class Analyzer {
       refineCond(tDst, tSrc, op, jmp32);
       boundsSync(tDst);
       boundsSync(tSrc);
+      this.sanityCheck(tDst, 'true_reg1');
+      this.sanityCheck(tSrc, 'true_reg2');
+      this.sanityCheck(dstReg, 'false_reg1');
+      this.sanityCheck(fSrc, 'false_reg2');
       if (!srcIsFake && srcReg.id) {
         this.syncLinkedRegs(this.cur, srcReg, linked);
         this.syncLinkedRegs(other, tSrc, linked);

@@ -89,7 +89,7 @@ function updateBounds64(b: Bounds): void {
   b.umax = min(b.umax, t.value | t.mask);
   // 6.18: the u64 range and the tnum may share a single value; the register is then that constant
   // (___mark_reg_known). Three shapes: only umin, only the tnum's largest member, or one member in between.
-  if (t.mask === 0n) return;
+  // Constant tnums too: a range contradicting a constant (a dead branch) collapses onto it here, not into a violation.
   const next = tnumStep(t, b.umin);
   const uminIn = (b.umin & ~t.mask) === t.value;
   const tmax = t.value | t.mask;
@@ -229,6 +229,32 @@ export function boundsInvalid(b: Bounds): boolean {
   return b.umin > b.umax || b.smin > b.smax || b.u32min > b.u32max || b.s32min > b.s32max ||
     (tnumIsConst(b.varOff) && (b.umin !== b.varOff.value || b.umax !== b.varOff.value ||
       b.smin !== s64(b.varOff.value) || b.smax !== s64(b.varOff.value)));
+}
+
+/**
+ * reg_bounds_sanity_check's finding: the bounds describe no value, or a constant tnum disagrees with them. The kernel
+ * (not built with BPF_F_TEST_REG_INVARIANTS) logs it as a verifier bug, forgets the ranges and goes on; such states
+ * come from branches it could not see are dead (tests/verifier/reg-invariants.test.ts).
+ */
+export function boundsSanity(b: Bounds): string | undefined {
+  if (b.umin > b.umax || b.smin > b.smax || b.u32min > b.u32max || b.s32min > b.s32max) return 'range bounds violation';
+  if (b.varOff.mask === 0n) {
+    const v = b.varOff.value;
+    if (b.umin !== v || b.umax !== v || b.smin !== s64(v) || b.smax !== s64(v)) return 'const tnum out of sync with range bounds';
+  }
+  if ((b.varOff.mask & U32_MAX) === 0n) {
+    const v = b.varOff.value & U32_MAX;
+    if (b.u32min !== v || b.u32max !== v || b.s32min !== s32(v) || b.s32max !== s32(v)) return 'const subreg tnum out of sync with range bounds';
+  }
+  return undefined;
+}
+
+/** The log line of a sanity violation ("verifier bug: REG INVARIANTS VIOLATION (true_reg2): ..."), as 6.18 prints it. */
+export function boundsSanityLine(b: Bounds, ctx: string, msg: string): string {
+  const h64 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+  const h32 = (v: bigint): string => `0x${BigInt.asUintN(32, v).toString(16)}`;
+  return `verifier bug: REG INVARIANTS VIOLATION (${ctx}): ${msg} u64=[${h64(b.umin)}, ${h64(b.umax)}] s64=[${h64(b.smin)}, ${h64(b.smax)}] ` +
+    `u32=[${h32(b.u32min)}, ${h32(b.u32max)}] s32=[${h32(b.s32min)}, ${h32(b.s32max)}] var_off=(${h64(b.varOff.value)}, ${h64(b.varOff.mask)})\n`;
 }
 
 /** zext_32_to_64 (__reg_assign_32_into_64 after truncating var_off). */
@@ -629,6 +655,9 @@ export function refineCond(a: Bounds, c: Bounds, opIn: Cond, jmp32: boolean): vo
     case 'nset': {
       if (!isConst(r2, jmp32)) break;
       const v = constValue(r2, jmp32);
+      // 6.17+: forget the ranges before narrowing the tnum, so a dead branch cannot leave them contradicting it.
+      mark64Unbounded(r1);
+      mark32Unbounded(r1);
       if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumAnd(tnumSubreg(r1.varOff), tnumConst(u32(~v))));
       else r1.varOff = tnumAnd(r1.varOff, tnumConst(u64(~v)));
       break;

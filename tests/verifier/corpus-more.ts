@@ -6,6 +6,13 @@ const sf = (name: string, rule: string, asm: string): CorpusCase => ({ name, rul
 const kp = (name: string, rule: string, asm: string): CorpusCase => ({ name, rule, progType: 'kprobe', asm });
 const VALUE = `${LOOKUP}if r0 != 0 goto +1\nexit\n`;
 
+/**
+ * The smallest program found (by tests/verifier/gen/bounds-gen.ts seed 1188, then line removal) for which 6.18.44's
+ * reg_set_min_max ends with an empty range: r8 = r6 << 32 > r6, so `r6 >= r8` cannot hold, but the u64 ranges overlap.
+ * On a kernel built with CONFIG_BUG it also WARNs once per boot (dmesg: reg_bounds_sanity_check).
+ */
+export const REG_INVARIANTS_ASM = 'r0 = 0\nr6 = *(u32 *)(r1 + 0)\nr8 = r6\nr8 <<= 32\nif r8 > r6 goto +1\nexit\nif r6 >= r8 goto +1\nr0 = 1\nexit';
+
 export const MORE_CORPUS: readonly CorpusCase[] = [
   kp('more-helper-var-stack', 'a helper writing at a variable stack offset', 'r6 = *(u64 *)(r1 + 0)\nr6 &= 8\nr1 = r10\nr1 += -32\nr1 += r6\nr2 = 8\nr3 = 0\ncall 113\nr0 = *(u64 *)(r10 - 32)\nexit'),
   kp('more-helper-var-stack-oob', 'a helper write whose variable offset can reach fp', 'r6 = *(u64 *)(r1 + 0)\nr6 &= 8\nr1 = r10\nr1 += -8\nr1 += r6\nr2 = 8\nr3 = 0\ncall 113\nr0 = 0\nexit'),
@@ -28,6 +35,9 @@ export const MORE_CORPUS: readonly CorpusCase[] = [
   sf('more-tnum-range-one-umin', 'range and tnum share only umin', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0x11\nr0 = 0\nif r6 == 0 goto +3\nif r6 > 15 goto +2\nr0 = r6\nexit\nexit'),
   sf('more-tnum-range-one-tmax', 'range and tnum share only the largest tnum member', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 16\nr0 = 0\nif r6 == 0 goto +2\nr0 = r6\nexit\nexit'),
   sf('more-tnum-range-one-between', 'range and tnum share one member between umin and umax', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0x11\nr0 = 0\nif r6 < 2 goto +3\nif r6 > 16 goto +2\nr0 = r6\nexit\nexit'),
+  // reg_bounds_sanity_check on a dead branch (r8 > r6 and then r6 >= r8): the kernel logs "verifier bug: REG
+  // INVARIANTS VIOLATION (true_reg2)", forgets r8's ranges and goes on (tests/verifier/reg-invariants.test.ts).
+  sf('more-dead-branch-invariants', 'a branch the range checks cannot see is dead leaves bounds that describe no value', REG_INVARIANTS_ASM),
   sf('more-jset-refine', 'jset refines known bits on both branches', 'r6 = *(u32 *)(r1 + 0)\nr6 &= 0xff\nr0 = 0\nif r6 & 0x80 goto +2\nr0 = r6\nexit\nr0 = r6\nexit'),
   sf('more-jset-reg', 'jset with a register operand', 'r6 = *(u32 *)(r1 + 0)\nr7 = 4\nr0 = 0\nif r6 & r7 goto +1\nr0 = r6\nexit'),
   { name: 'more-ldsx-map-value', rule: 'sign-extending load from a map value', progType: 'socket_filter', maps: [HASH], asm: `${VALUE}r0 = *(s16 *)(r0 + 2)\nexit` },

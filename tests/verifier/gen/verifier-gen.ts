@@ -13,6 +13,7 @@
 // fp-128..fp-97 a 32-byte helper buffer, fp-160..fp-129 a loop/array region.
 import { Rng } from '../../kernel/gen/rng';
 import type { CorpusCase, CorpusMap } from '../corpus';
+import { generateBoundsCase } from './bounds-gen';
 
 export type GenProgType = 'socket_filter' | 'sched_cls' | 'xdp' | 'kprobe';
 export const GEN_PROG_TYPES: readonly GenProgType[] = ['socket_filter', 'sched_cls', 'xdp', 'kprobe'];
@@ -32,6 +33,8 @@ export interface GenOptions {
   /** Number of snippets (default 2..6). */
   readonly snippets?: number;
   readonly progType?: GenProgType;
+  /** 'bounds': small scalar-bounds programs (bounds-gen.ts) instead of snippet programs. */
+  readonly family?: 'bounds';
 }
 
 type SlotContent = 'scalar' | 'ctx' | 'fp' | 'map_value' | 'map_value_or_null' | 'pkt' | 'zero' | 'partial';
@@ -483,6 +486,7 @@ const FAMILIES: ReadonlyArray<(b: Builder) => void> = [
 ];
 
 export function generateCase(seed: number, opts: GenOptions = {}): GenCase {
+  if (opts.family === 'bounds') return generateBoundsCase(seed);
   const rng = new Rng(seed);
   const type = opts.progType ?? rng.pick(GEN_PROG_TYPES);
   const b = new Builder(rng, type, opts.mistakeRate ?? 0.1);

@@ -35,9 +35,9 @@ export interface StopNote {
 export const useDebugStore = defineStore('debug', () => {
   const session = ref<number>();
   /** Which document and program the session debugs. */
-  let sessionOf: { document: number; program: number } | undefined;
+  const sessionOf = shallowRef<{ readonly document: number; readonly program: number }>();
   /** The session's own program (breakpoints and snapshots that name no program are in it). */
-  const sessionProgram = ref<number>();
+  const sessionProgram = computed(() => sessionOf.value?.program);
   // Snapshots, inputs and the breakpoint set are replaced whole, never changed in place: shallow refs,
   // so a step's answer (registers, 64 stack slots per frame, maps) is not wrapped in deep proxies and
   // reading it in the panes costs plain property reads.
@@ -69,8 +69,7 @@ export const useDebugStore = defineStore('debug', () => {
   const docs = useDocumentsStore();
   watch([() => docs.currentId, () => docs.programIndex], () => {
     session.value = undefined;
-    sessionOf = undefined;
-    sessionProgram.value = undefined;
+    sessionOf.value = undefined;
     state.value = undefined;
     previous.value = undefined;
     steppedPc.value = undefined;
@@ -93,6 +92,13 @@ export const useDebugStore = defineStore('debug', () => {
   function select(pc: number | undefined, program?: number): void {
     selectedPc.value = pc;
     selectedProgram.value = program;
+  }
+
+  /** A new engine session for the selected program of document `document`: it starts with no breakpoints. */
+  function adopt(id: number, document: number): void {
+    session.value = id;
+    sessionOf.value = { document, program: docs.programIndex };
+    breakpointList.value = [];
   }
 
   function setBreakpoints(list: readonly BreakpointInfo[]): void {
@@ -129,16 +135,13 @@ export const useDebugStore = defineStore('debug', () => {
       useUiStore().notify('info', 'Open a program first.');
       return undefined;
     }
-    if (session.value !== undefined && sessionOf?.document === doc.id && sessionOf.program === docs.programIndex) return session.value;
+    if (session.value !== undefined && sessionOf.value?.document === doc.id && sessionOf.value.program === docs.programIndex) return session.value;
     const r = await useEngineStore().request({ kind: 'session.create', document: doc.id, program: docs.programIndex });
     if (r.kind !== 'session') {
       useUiStore().notify('error', `Could not start ${docs.program?.name ?? doc.name}: ${r.kind === 'error' ? r.message : r.kind}`);
       return undefined;
     }
-    session.value = r.session;
-    sessionOf = { document: doc.id, program: docs.programIndex };
-    sessionProgram.value = docs.programIndex;
-    breakpointList.value = [];
+    adopt(r.session, doc.id);
     accept(r.state, undefined, true, r.line);
     note(`Started ${docs.program?.name ?? doc.name} at insn ${r.state.pc}.`);
     void loadInputs();
@@ -207,20 +210,12 @@ export const useDebugStore = defineStore('debug', () => {
   }
 
   /**
-   * Adds a breakpoint at pc of `program` (default: the selected instruction, else the paused one), or
-   * removes the ones there. The program is sent, so a tail call target's pc is not taken for the session's.
+   * Adds a breakpoint at pc of `program` (default: the session's own), or removes the ones there. The
+   * program is sent, so a tail call target's pc is not taken for the session's. (The breakpoints
+   * store's toggleAt decides where F9 and the gutter act, and enables a disabled one instead.)
    */
-  async function toggleBreakpoint(pc?: number, program?: number): Promise<void> {
-    if (pc === undefined) {
-      if (selectedPc.value !== undefined) {
-        pc = selectedPc.value;
-        program = selectedProgram.value;
-      } else {
-        pc = state.value?.pc;
-        program = state.value?.program;
-      }
-    }
-    if (!available('breakpoints') || pc === undefined) return;
+  async function toggleBreakpoint(pc: number, program?: number): Promise<void> {
+    if (!available('breakpoints')) return;
     const s = await ensureSession();
     if (s === undefined) return;
     const p = program ?? ownProgram.value;
@@ -281,7 +276,7 @@ export const useDebugStore = defineStore('debug', () => {
     const timer = setTimeout(() => (slow.value = true), SLOW_MS);
     try {
       const engine = useEngineStore();
-      const fresh = session.value === undefined || sessionOf?.document !== doc.id || sessionOf.program !== docs.programIndex;
+      const fresh = session.value === undefined || sessionOf.value?.document !== doc.id || sessionOf.value.program !== docs.programIndex;
       const r = fresh
         ? await engine.request({ kind: 'session.create', document: doc.id, program: docs.programIndex, inputs: next })
         : await engine.request({ kind: 'session.restart', session: session.value as number, inputs: next });
@@ -290,10 +285,7 @@ export const useDebugStore = defineStore('debug', () => {
         return false;
       }
       if (fresh) {
-        session.value = r.session;
-        sessionOf = { document: doc.id, program: docs.programIndex };
-        sessionProgram.value = docs.programIndex;
-        breakpointList.value = [];
+        adopt(r.session, doc.id);
       }
       accept(r.state, undefined, true, r.line);
       note(`Restarted ${docs.program?.name ?? doc.name} with new inputs (${next.type}).`);
